@@ -45,7 +45,7 @@ export function layerName(layer: string, lang: Lang = 'zh-CN'): string {
   return LAYER_NAMES[lang][layer] ?? layer;
 }
 
-const n = (v: FormulaVars[string]): number => (typeof v === 'number' ? v : 0);
+const n = (v: FormulaVars[string] | undefined): number => (typeof v === 'number' ? v : 0);
 const capSuffixZh = (raw: number, amount: number, cap: number, capLeft: number): string =>
   amount < raw ? `，受年度封顶 ${m(cap)} 限制（本年尚余 ${m(Math.max(0, capLeft))}），实付 ${m(amount)}` : '';
 const capSuffixEn = (raw: number, amount: number, cap: number, capLeft: number): string =>
