@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { builtinPack, builtinPackIds, grantEligibility } from '../../src/rules/index.ts';
+import { builtinPack, builtinPackIds, grantEligibility, type PersonStatus } from '../../src/rules/index.ts';
 
 const sx = builtinPack('CN-140000-2017');
-const poor = { registeredPoor: true, poorClass: null, assistance: null } as const;
+const poor: PersonStatus = { registeredPoor: true, poorClass: null, assistance: null };
 const q = { date: '2018-05-01', status: poor, disease: 'C34.1', lateStage: true, received: [] as string[] };
 
 describe("Shanxi's one-time 5,000 critical-illness care grant", () => {
