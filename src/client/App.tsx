@@ -1,23 +1,93 @@
-import { BUILTIN_PACK_JSON } from '../rules/index.ts';
+import { useLiveQuery } from 'dexie-react-hooks';
+import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import { db } from './db/schema.ts';
+import { EnrolmentList } from './features/enrolments/EnrolmentList.tsx';
+import { EnrolmentForm } from './features/enrolments/EnrolmentForm.tsx';
+import { HouseholdDetail } from './features/households/HouseholdDetail.tsx';
+import { HouseholdForm } from './features/households/HouseholdForm.tsx';
+import { HouseholdList } from './features/households/HouseholdList.tsx';
+import { MemberForm } from './features/members/MemberForm.tsx';
+import { MemberPage } from './features/members/MemberPage.tsx';
+import { StatusForm } from './features/members/StatusForm.tsx';
+import { SearchBox } from './features/search/SearchBox.tsx';
+import { SearchPage } from './features/search/SearchPage.tsx';
+import { Settings } from './features/settings/Settings.tsx';
+import { StorageWarning } from './features/settings/StorageWarning.tsx';
+import { VillageList } from './features/villages/VillageList.tsx';
+import { Welcome } from './features/welcome/Welcome.tsx';
+import { UpdateBanner } from './pwa/UpdateBanner.tsx';
+import { Link, match, useRouter } from './router.tsx';
 
-/** The app shell: the roster, estimate and filing screens live under features/. */
+type Route = [string, (p: Record<string, string>) => React.ReactNode];
+
+const ROUTES: Route[] = [
+  ['/welcome', () => <Welcome />],
+  ['/villages', () => <VillageList />],
+  ['/villages/:id', (p) => <HouseholdList villageId={p.id!} />],
+  ['/villages/:id/enrolments', (p) => <EnrolmentList villageId={p.id!} />],
+  ['/households', () => <HouseholdList villageId={null} />],
+  ['/households/new', () => <HouseholdForm householdId={null} />],
+  ['/households/:id', (p) => <HouseholdDetail id={p.id!} />],
+  ['/households/:id/edit', (p) => <HouseholdForm householdId={p.id!} />],
+  ['/households/:id/members/new', (p) => <MemberForm householdId={p.id!} memberId={null} />],
+  ['/members/:id', (p) => <MemberPage id={p.id!} />],
+  ['/members/:id/edit', (p) => <MemberForm householdId={null} memberId={p.id!} />],
+  ['/members/:id/status/new', (p) => <StatusForm memberId={p.id!} />],
+  ['/members/:id/enrolments/new', (p) => <EnrolmentForm memberId={p.id!} />],
+  ['/enrolments', () => <EnrolmentList villageId={null} />],
+  ['/search', () => <SearchPage />],
+  ['/settings', () => <Settings />],
+];
+
 export function App() {
-  return (
-    <main className="shell">
-      <header>
-        <h1>村医助手</h1>
-        <p>户籍花名册 · 自付费用估算 · 代报代办</p>
-      </header>
-      <section>
-        <h2>已载入的医保政策</h2>
-        <ul>
-          {BUILTIN_PACK_JSON.map((p) => (
-            <li key={p.id}>
-              <strong>{p.region['zh-CN']}</strong> {p.name['zh-CN']}（自 {p.effective.from} 起）
-            </li>
-          ))}
-        </ul>
+  const { t } = useTranslation();
+  const { loc, navigate } = useRouter();
+  const villageCount = useLiveQuery(() => db().villages.count(), [], null);
+
+  useEffect(() => {
+    if (villageCount === 0 && loc.path !== '/welcome' && loc.path !== '/settings') navigate('/welcome', { replace: true });
+    else if (villageCount !== null && villageCount > 0 && loc.path === '/') navigate('/villages', { replace: true });
+  }, [villageCount, loc.path, navigate]);
+
+  let page: React.ReactNode = null;
+  for (const [pattern, render] of ROUTES) {
+    const params = match(pattern, loc.path);
+    if (params) {
+      page = render(params);
+      break;
+    }
+  }
+  if (page === null && loc.path !== '/') {
+    page = (
+      <section className="page">
+        <h1>{t('notFound.title')}</h1>
+        <p>
+          <Link to="/villages">{t('nav.villages')}</Link>
+        </p>
       </section>
-    </main>
+    );
+  }
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <Link to="/villages" className="brand" aria-label={t('app.name')}>
+          <img src="/icons/icon.svg" alt="" width={36} height={36} />
+          <span>{t('app.name')}</span>
+        </Link>
+        <SearchBox />
+        <nav className="nav">
+          <Link to="/villages">{t('nav.villages')}</Link>
+          <Link to="/enrolments">{t('nav.enrolments')}</Link>
+          <Link to="/settings">{t('nav.settings')}</Link>
+        </nav>
+      </header>
+      <UpdateBanner />
+      <StorageWarning />
+      <main className="main" data-ready={villageCount !== null ? 'yes' : 'no'}>
+        {page}
+      </main>
+    </div>
   );
 }

@@ -1,0 +1,176 @@
+/**
+ * Roster writes. Each edit is one strict-durability transaction that writes the record, its
+ * search keys, an audit row (who changed what from what) and an outbox row for the county, so a
+ * power cut leaves either all of it or none of it.
+ */
+import type { Enrolment, Household, Member, StatusRecord, Visit } from '../../model/roster.ts';
+import { ulid } from '../../model/ulid.ts';
+import { db, type AuditRow, type CunyiDb, type HouseholdRow, type MemberRow, type OutboxRow } from './schema.ts';
+import { householdSearchKeys, memberSearchKeys } from './search-keys.ts';
+
+const now = () => new Date().toISOString();
+
+function diff<T extends object>(before: T, after: Partial<T>): Record<string, [unknown, unknown]> {
+  const out: Record<string, [unknown, unknown]> = {};
+  for (const [k, v] of Object.entries(after)) {
+    const old = (before as Record<string, unknown>)[k];
+    if (JSON.stringify(old) !== JSON.stringify(v)) out[k] = [old ?? null, v ?? null];
+  }
+  return out;
+}
+
+function outboxRow(entity: OutboxRow['entity'], entityId: string, op: OutboxRow['op'], baseRev: number | null, data: Record<string, unknown>): OutboxRow {
+  return { id: ulid(), createdAt: now(), entity, entityId, op, baseRev, data };
+}
+
+function auditRow(entity: AuditRow['entity'], entityId: string, action: string, changes: AuditRow['changes']): AuditRow {
+  return { at: now(), entity, entityId, action, changes };
+}
+
+export type NewHousehold = Pick<Household, 'villageId' | 'number' | 'address' | 'phone'>;
+
+export async function addHousehold(input: NewHousehold, d: CunyiDb = db()): Promise<HouseholdRow> {
+  const t = now();
+  const row: HouseholdRow = { id: ulid(), ...input, headMemberId: null, createdAt: t, updatedAt: t, rev: 1 };
+  row.search = householdSearchKeys(row);
+  await d.transaction('rw', [d.households, d.audit, d.outbox], async () => {
+    const clash = await d.households.where('[villageId+number]').equals([input.villageId, input.number]).first();
+    if (clash) throw new DuplicateError('number', clash.id);
+    await d.households.add(row);
+    const { search: _s, ...data } = row;
+    await d.audit.add(auditRow('household', row.id, 'create', diff({}, data)));
+    await d.outbox.add(outboxRow('household', row.id, 'create', null, data));
+  });
+  return row;
+}
+
+/** A field value that must be unique already belongs to another record. */
+export class DuplicateError extends Error {
+  constructor(
+    readonly field: string,
+    readonly otherId: string,
+  ) {
+    super(`duplicate ${field}`);
+  }
+}
+
+export async function updateHousehold(id: string, changes: Partial<Pick<Household, 'number' | 'address' | 'phone' | 'headMemberId'>>, d: CunyiDb = db()): Promise<HouseholdRow> {
+  return d.transaction('rw', [d.households, d.audit, d.outbox], async () => {
+    const before = await d.households.get(id);
+    if (!before) throw new Error(`household ${id} not found`);
+    const delta = diff(before, changes);
+    if (Object.keys(delta).length === 0) return before;
+    if (changes.number !== undefined && changes.number !== before.number) {
+      const clash = await d.households.where('[villageId+number]').equals([before.villageId, changes.number]).first();
+      if (clash && clash.id !== id) throw new DuplicateError('number', clash.id);
+    }
+    const after: HouseholdRow = { ...before, ...changes, updatedAt: now(), rev: before.rev + 1 };
+    after.search = householdSearchKeys(after);
+    await d.households.put(after);
+    await d.audit.add(auditRow('household', id, 'update', delta));
+    await d.outbox.add(outboxRow('household', id, 'update', before.rev, Object.fromEntries(Object.entries(delta).map(([k, [, v]]) => [k, v]))));
+    return after;
+  });
+}
+
+export type NewMember = Omit<Member, 'id' | 'createdAt' | 'updatedAt' | 'rev' | 'state' | 'stateDate'> & Partial<Pick<Member, 'state' | 'stateDate'>>;
+
+export async function addMember(input: NewMember, status: Omit<StatusRecord, 'id' | 'memberId' | 'createdAt'> | null, d: CunyiDb = db()): Promise<MemberRow> {
+  const t = now();
+  const row: MemberRow = { state: 'active', stateDate: null, ...input, id: ulid(), createdAt: t, updatedAt: t, rev: 1 };
+  row.search = memberSearchKeys(row);
+  await d.transaction('rw', [d.members, d.households, d.statuses, d.audit, d.outbox], async () => {
+    const dup = await d.members.where('search').equals(`d:${[...row.idNumber].reverse().join('')}`).first();
+    if (dup) throw new DuplicateError('idNumber', dup.id);
+    await d.members.add(row);
+    const { search: _s, ...data } = row;
+    await d.audit.add(auditRow('member', row.id, 'create', diff({}, data)));
+    await d.outbox.add(outboxRow('member', row.id, 'create', null, data));
+    if (row.relation === 'head') {
+      const h = await d.households.get(row.householdId);
+      if (h && h.headMemberId === null) {
+        await d.households.update(h.id, { headMemberId: row.id, updatedAt: now(), rev: h.rev + 1 });
+        await d.audit.add(auditRow('household', h.id, 'update', { headMemberId: [null, row.id] }));
+        await d.outbox.add(outboxRow('household', h.id, 'update', h.rev, { headMemberId: row.id }));
+      }
+    }
+    if (status) {
+      const s: StatusRecord = { ...status, id: ulid(), memberId: row.id, createdAt: t };
+      await d.statuses.add(s);
+      await d.audit.add(auditRow('status', s.id, 'create', diff({}, s)));
+      await d.outbox.add(outboxRow('status', s.id, 'create', null, { ...s }));
+    }
+  });
+  return row;
+}
+
+export type MemberChanges = Partial<Omit<Member, 'id' | 'householdId' | 'villageId' | 'createdAt' | 'updatedAt' | 'rev'>>;
+
+export async function updateMember(id: string, changes: MemberChanges, d: CunyiDb = db()): Promise<MemberRow> {
+  return d.transaction('rw', [d.members, d.audit, d.outbox], async () => {
+    const before = await d.members.get(id);
+    if (!before) throw new Error(`member ${id} not found`);
+    const delta = diff(before, changes);
+    if (Object.keys(delta).length === 0) return before;
+    if (changes.idNumber !== undefined && changes.idNumber !== before.idNumber) {
+      const dup = await d.members.where('search').equals(`d:${[...changes.idNumber].reverse().join('')}`).first();
+      if (dup && dup.id !== id) throw new DuplicateError('idNumber', dup.id);
+    }
+    const after: MemberRow = { ...before, ...changes, updatedAt: now(), rev: before.rev + 1 };
+    after.search = memberSearchKeys(after);
+    await d.members.put(after);
+    await d.audit.add(auditRow('member', id, 'update', delta));
+    await d.outbox.add(outboxRow('member', id, 'update', before.rev, Object.fromEntries(Object.entries(delta).map(([k, [, v]]) => [k, v]))));
+    return after;
+  });
+}
+
+export async function addStatus(memberId: string, status: Omit<StatusRecord, 'id' | 'memberId' | 'createdAt'>, d: CunyiDb = db()): Promise<StatusRecord> {
+  const s: StatusRecord = { ...status, id: ulid(), memberId, createdAt: now() };
+  await d.transaction('rw', [d.statuses, d.audit, d.outbox], async () => {
+    await d.statuses.add(s);
+    await d.audit.add(auditRow('status', s.id, 'create', diff({}, s)));
+    await d.outbox.add(outboxRow('status', s.id, 'create', null, { ...s }));
+  });
+  return s;
+}
+
+export async function addEnrolment(e: Omit<Enrolment, 'id' | 'createdAt' | 'updatedAt' | 'endedOn'>, d: CunyiDb = db()): Promise<Enrolment> {
+  const t = now();
+  const row: Enrolment = { ...e, endedOn: null, id: ulid(), createdAt: t, updatedAt: t };
+  await d.transaction('rw', [d.enrolments, d.audit, d.outbox], async () => {
+    await d.enrolments.add(row);
+    await d.audit.add(auditRow('enrolment', row.id, 'create', diff({}, row)));
+    await d.outbox.add(outboxRow('enrolment', row.id, 'create', null, { ...row }));
+  });
+  return row;
+}
+
+export async function endEnrolment(id: string, endedOn: string, d: CunyiDb = db()): Promise<void> {
+  await d.transaction('rw', [d.enrolments, d.audit, d.outbox], async () => {
+    const before = await d.enrolments.get(id);
+    if (!before) throw new Error(`enrolment ${id} not found`);
+    await d.enrolments.update(id, { endedOn, updatedAt: now() });
+    await d.audit.add(auditRow('enrolment', id, 'update', { endedOn: [before.endedOn, endedOn] }));
+    await d.outbox.add(outboxRow('enrolment', id, 'update', null, { endedOn }));
+  });
+}
+
+export async function addVisit(v: Omit<Visit, 'id' | 'createdAt'>, d: CunyiDb = db()): Promise<Visit> {
+  const row: Visit = { ...v, id: ulid(), createdAt: now() };
+  await d.transaction('rw', [d.visits, d.audit, d.outbox], async () => {
+    await d.visits.add(row);
+    await d.audit.add(auditRow('visit', row.id, 'create', diff({}, row)));
+    await d.outbox.add(outboxRow('visit', row.id, 'create', null, { ...row }));
+  });
+  return row;
+}
+
+/** The status of a member in force on a date (ISO), from its dated history. */
+export function statusOnDate(history: StatusRecord[], date: string): StatusRecord | null {
+  let found: StatusRecord | null = null;
+  for (const s of [...history].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.createdAt < b.createdAt ? -1 : 1))) {
+    if (s.from <= date) found = s;
+  }
+  return found;
+}

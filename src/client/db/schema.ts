@@ -1,0 +1,171 @@
+/**
+ * The tablet's local store: a Dexie database over IndexedDB with a versioned schema. Every
+ * version stays listed here with its upgrade, so a tablet that skipped releases still migrates
+ * step by step (test/client/db-migration.test.ts opens a v1 database full of data with v2).
+ */
+import Dexie, { type EntityTable } from 'dexie';
+import type { Enrolment, Household, Member, StatusRecord, Village, Visit } from '../../model/roster.ts';
+import { householdSearchKeys, memberSearchKeys } from './search-keys.ts';
+
+export const DB_NAME = 'cunyi';
+
+/** A row of the members table: the roster member plus its search keys (from v2). */
+export interface MemberRow extends Member {
+  search?: string[];
+}
+export interface HouseholdRow extends Household {
+  search?: string[];
+}
+
+/** A claim recorded from a hospital's settlement slip (filled by the estimate and ledger screens). */
+export interface LedgerRow {
+  id: string;
+  memberId: string;
+  date: string;
+  packId: string;
+  kind: 'inpatient' | 'outpatient-chronic';
+  facilityClass: string;
+  facilityName: string;
+  disease: string | null;
+  total: number;
+  outOfCatalog: number;
+  /** What each payer actually paid, fen. */
+  paid: Record<string, number>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface FilingRow {
+  id: string;
+  memberId: string;
+  householdId: string;
+  villageId: string;
+  type: string;
+  status: string;
+  fields: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AttachmentRow {
+  id: string;
+  filingId: string;
+  kind: string;
+  sha256: string;
+  size: number;
+  mime: string;
+  blob: Blob;
+  createdAt: string;
+}
+
+export interface PackRow {
+  id: string;
+  version: string;
+  hash: string;
+  json: unknown;
+  installedAt: string;
+}
+
+/** A change that must reach the county, written in the same transaction as the change itself. */
+export interface OutboxRow {
+  id: string;
+  createdAt: string;
+  entity: 'household' | 'member' | 'status' | 'enrolment' | 'visit' | 'ledger' | 'filing';
+  entityId: string;
+  op: 'create' | 'update';
+  /** The record's revision the change was made on (updates). */
+  baseRev: number | null;
+  /** Created record, or only the changed fields. */
+  data: Record<string, unknown>;
+}
+
+export interface AuditRow {
+  seq?: number;
+  at: string;
+  entity: OutboxRow['entity'] | 'device';
+  entityId: string;
+  action: string;
+  /** field → [before, after] */
+  changes: Record<string, [unknown, unknown]>;
+}
+
+export interface MetaRow {
+  key: string;
+  value: unknown;
+}
+
+export class CunyiDb extends Dexie {
+  villages!: EntityTable<Village, 'id'>;
+  households!: EntityTable<HouseholdRow, 'id'>;
+  members!: EntityTable<MemberRow, 'id'>;
+  statuses!: EntityTable<StatusRecord, 'id'>;
+  enrolments!: EntityTable<Enrolment, 'id'>;
+  visits!: EntityTable<Visit, 'id'>;
+  ledger!: EntityTable<LedgerRow, 'id'>;
+  filings!: EntityTable<FilingRow, 'id'>;
+  attachments!: EntityTable<AttachmentRow, 'id'>;
+  packs!: EntityTable<PackRow, 'id'>;
+  outbox!: EntityTable<OutboxRow, 'id'>;
+  audit!: EntityTable<AuditRow, 'seq'>;
+  meta!: EntityTable<MetaRow, 'key'>;
+
+  constructor(name = DB_NAME, options: { durability?: 'strict' | 'relaxed' | 'default'; indexedDB?: IDBFactory; IDBKeyRange?: typeof IDBKeyRange } = {}) {
+    super(name, {
+      chromeTransactionDurability: options.durability ?? 'strict',
+      ...(options.indexedDB ? { indexedDB: options.indexedDB, IDBKeyRange: options.IDBKeyRange } : {}),
+    });
+    defineVersions(this);
+  }
+}
+
+/** Version 1: the first release. */
+export const SCHEMA_V1 = {
+  villages: 'id, code',
+  households: 'id, villageId, &[villageId+number]',
+  members: 'id, householdId, villageId',
+  statuses: 'id, memberId',
+  enrolments: 'id, memberId, villageId',
+  visits: 'id, memberId',
+  ledger: 'id, memberId, [memberId+date]',
+  filings: 'id, memberId, villageId, status',
+  attachments: 'id, filingId',
+  packs: 'id',
+  outbox: 'id',
+  meta: 'key',
+};
+
+/** Version 2: search keys on members and households (filled for existing rows), and the audit log. */
+export const SCHEMA_V2 = {
+  ...SCHEMA_V1,
+  households: 'id, villageId, &[villageId+number], *search',
+  members: 'id, householdId, villageId, *search',
+  audit: '++seq, [entity+entityId], at',
+};
+
+export function defineVersions(db: Dexie): void {
+  db.version(1).stores(SCHEMA_V1);
+  db.version(2)
+    .stores(SCHEMA_V2)
+    .upgrade(async (tx) => {
+      await tx
+        .table('members')
+        .toCollection()
+        .modify((m: MemberRow) => {
+          m.search = memberSearchKeys(m);
+        });
+      await tx
+        .table('households')
+        .toCollection()
+        .modify((h: HouseholdRow) => {
+          h.search = householdSearchKeys(h);
+        });
+    });
+}
+
+let shared: CunyiDb | null = null;
+
+/** The app's database connection (strict durability: what is written survives a power cut). */
+export function db(): CunyiDb {
+  shared ??= new CunyiDb();
+  return shared;
+}

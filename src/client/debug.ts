@@ -1,0 +1,11 @@
+/**
+ * A small handle on window for end-to-end tests and the client benchmark (window.cunyi): the same
+ * functions the screens call, nothing more.
+ */
+import { db } from './db/schema.ts';
+import { search } from './db/search.ts';
+import { loadDemo } from './features/welcome/demo.ts';
+
+export function exposeDebugApi(): void {
+  (window as unknown as { cunyi: unknown }).cunyi = { db, search, loadDemo };
+}

@@ -1,0 +1,162 @@
+import { useLiveQuery } from 'dexie-react-hooks';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { endEnrolment, statusOnDate, updateMember } from '../../db/repo.ts';
+import { db } from '../../db/schema.ts';
+import { date, today, yuan } from '../../i18n/index.ts';
+import { Link } from '../../router.tsx';
+import { ageOn, stateLabel, statusLabel } from './labels.ts';
+
+export function MemberPage({ id }: { id: string }) {
+  const { t } = useTranslation();
+  const [leaving, setLeaving] = useState<null | 'deceased' | 'movedOut'>(null);
+  const [leaveDate, setLeaveDate] = useState(today());
+  const [leaveError, setLeaveError] = useState<string | null>(null);
+  const data = useLiveQuery(async () => {
+    const d = db();
+    const m = await d.members.get(id);
+    if (!m) return { m: null } as const;
+    const [household, statuses, enrolments] = await Promise.all([
+      d.households.get(m.householdId),
+      d.statuses.where('memberId').equals(id).toArray(),
+      d.enrolments.where('memberId').equals(id).toArray(),
+    ]);
+    return { m, household, statuses, enrolments } as const;
+  }, [id]);
+  if (!data) return <p className="page">{t('common.loading')}</p>;
+  if (!data.m) return <p className="page">{t('notFound.title')}</p>;
+  const { m, household, statuses, enrolments } = data;
+  const on = today();
+  const current = statusOnDate(statuses, on);
+  statuses.sort((a, b) => b.from.localeCompare(a.from));
+  const gone = stateLabel(t, m);
+
+  const markLeft = async () => {
+    if (!/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(leaveDate) || leaveDate > on) {
+      setLeaveError(t('members.leaveDateInvalid'));
+      return;
+    }
+    await updateMember(id, { state: leaving!, stateDate: leaveDate });
+    setLeaving(null);
+  };
+
+  return (
+    <section className="page">
+      <div className="page-head">
+        <h1 data-testid="member-name">
+          {m.name} {gone && <span className="badge muted-badge">{gone}</span>}
+        </h1>
+        <div className="actions">
+          <Link to={`/members/${id}/edit`} className="button">
+            {t('common.edit')}
+          </Link>
+        </div>
+      </div>
+      <dl className="facts">
+        <dt>{t('members.idNumber')}</dt>
+        <dd className="mono">{m.idNumber}</dd>
+        <dt>{t('members.sexAge')}</dt>
+        <dd>
+          {t(`sex.${m.sex}`)} · {t('members.age', { count: ageOn(m.birthDate, on) })} ({date(m.birthDate)})
+        </dd>
+        <dt>{t('members.relation')}</dt>
+        <dd>
+          {t(`relation.${m.relation}`)} · {household && <Link to={`/households/${household.id}`}>{t('households.numberShort', { number: household.number })}</Link>}
+        </dd>
+        <dt>{t('members.phone')}</dt>
+        <dd>{m.phone ? <a href={`tel:${m.phone}`}>{m.phone}</a> : '—'}</dd>
+        <dt>{t('members.insured')}</dt>
+        <dd>
+          {t(`members.scheme.${m.insured.scheme}`)}
+          {m.insured.year ? ` · ${m.insured.year}` : ''}
+        </dd>
+        <dt>{t('status.current')}</dt>
+        <dd data-testid="current-status">{statusLabel(t, current)}</dd>
+        {m.state !== 'active' && (
+          <>
+            <dt>{gone}</dt>
+            <dd>{date(m.stateDate)}</dd>
+          </>
+        )}
+      </dl>
+
+      <div className="section-head">
+        <h2>{t('status.history')}</h2>
+        <Link to={`/members/${id}/status/new`} className="button">
+          {t('status.add')}
+        </Link>
+      </div>
+      <ul className="list compact">
+        {statuses.map((s) => (
+          <li key={s.id}>
+            <span className="title">{statusLabel(t, s)}</span>
+            <span className="meta">
+              {t('status.since', { date: date(s.from) })}
+              {s.note ? ` · ${s.note}` : ''}
+            </span>
+          </li>
+        ))}
+      </ul>
+
+      <div className="section-head">
+        <h2>{t('enrolments.title')}</h2>
+        <Link to={`/members/${id}/enrolments/new`} className="button" data-testid="add-enrolment">
+          {t('enrolments.add')}
+        </Link>
+      </div>
+      {enrolments.length === 0 ? (
+        <p className="muted">{t('enrolments.none')}</p>
+      ) : (
+        <ul className="list compact">
+          {enrolments.map((e) => (
+            <li key={e.id} className={e.endedOn ? 'inactive' : ''}>
+              <span className="title">
+                {e.icd} · {t(`enrolments.category.${e.category}`)}
+              </span>
+              <span className="meta">
+                {t('enrolments.certified', { date: date(e.certifiedOn), hospital: e.hospital })} · {t('enrolments.limit', { amount: yuan(e.annualLimit) })}
+                {e.endedOn && ` · ${t('enrolments.ended', { date: date(e.endedOn) })}`}
+              </span>
+              {!e.endedOn && (
+                <button type="button" onClick={() => void endEnrolment(e.id, on)}>
+                  {t('enrolments.end')}
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+
+      {m.state === 'active' && (
+        <div className="card">
+          <h2>{t('members.leaveTitle')}</h2>
+          {leaving === null ? (
+            <div className="actions">
+              <button type="button" onClick={() => setLeaving('deceased')}>
+                {t('members.markDeceased')}
+              </button>
+              <button type="button" onClick={() => setLeaving('movedOut')}>
+                {t('members.markMovedOut')}
+              </button>
+            </div>
+          ) : (
+            <div>
+              <label htmlFor="leaveDate">{t(leaving === 'deceased' ? 'members.deceasedOn' : 'members.movedOutOn')}</label>
+              <input id="leaveDate" type="date" value={leaveDate} onChange={(e) => setLeaveDate(e.target.value)} />
+              {leaveError && <p className="error">{leaveError}</p>}
+              <p className="hint">{t('members.keptNote')}</p>
+              <div className="actions">
+                <button type="button" className="primary" onClick={() => void markLeft()}>
+                  {t('common.confirm')}
+                </button>
+                <button type="button" onClick={() => setLeaving(null)}>
+                  {t('common.cancel')}
+                </button>
+              </div>
+            </div>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,48 @@
+import { useLiveQuery } from 'dexie-react-hooks';
+import { useTranslation } from 'react-i18next';
+import { db } from '../../db/schema.ts';
+import { num } from '../../i18n/index.ts';
+import { Link } from '../../router.tsx';
+
+/** Villages grouped by township, with household and member counts. */
+export function VillageList() {
+  const { t } = useTranslation();
+  const data = useLiveQuery(async () => {
+    const villages = await db().villages.orderBy('code').toArray();
+    const counts = await Promise.all(
+      villages.map(async (v) => ({
+        households: await db().households.where('villageId').equals(v.id).count(),
+        members: await db().members.where('villageId').equals(v.id).count(),
+      })),
+    );
+    return villages.map((v, i) => ({ v, ...counts[i]! }));
+  }, []);
+  if (!data) return <p className="page">{t('common.loading')}</p>;
+  const townships = new Map<string, typeof data>();
+  for (const row of data) {
+    const list = townships.get(row.v.townshipName) ?? [];
+    list.push(row);
+    townships.set(row.v.townshipName, list);
+  }
+  return (
+    <section className="page">
+      <h1>{t('villages.title')}</h1>
+      {data[0] && <p className="muted">{data[0].v.countyName}</p>}
+      {[...townships].map(([township, rows]) => (
+        <div key={township} className="group">
+          <h2>{township}</h2>
+          <ul className="list">
+            {rows.map(({ v, households, members }) => (
+              <li key={v.id}>
+                <Link to={`/villages/${v.id}`} className="row-link" data-testid="village-link">
+                  <span className="title">{v.name}</span>
+                  <span className="meta">{t('villages.counts', { households: num(households), members: num(members) })}</span>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ))}
+    </section>
+  );
+}

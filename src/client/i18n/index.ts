@@ -1,0 +1,84 @@
+/**
+ * Languages: Simplified Chinese first, Traditional Chinese and English complete. The choice is
+ * remembered on the device; numbers, dates and yuan go through Intl.
+ */
+import i18next from 'i18next';
+import { initReactI18next } from 'react-i18next';
+import { en } from './en.ts';
+import { zhCN } from './zh-CN.ts';
+import { zhTW } from './zh-TW.ts';
+
+export const LANGS = ['zh-CN', 'zh-TW', 'en'] as const;
+export type AppLang = (typeof LANGS)[number];
+const KEY = 'cunyi.lang';
+
+export function savedLang(): AppLang {
+  try {
+    const v = localStorage.getItem(KEY);
+    if (v && (LANGS as readonly string[]).includes(v)) return v as AppLang;
+  } catch {
+    /* storage unavailable: default */
+  }
+  return 'zh-CN';
+}
+
+export function setLang(lang: AppLang): void {
+  try {
+    localStorage.setItem(KEY, lang);
+  } catch {
+    /* not remembered, still switched */
+  }
+  void i18next.changeLanguage(lang);
+  document.documentElement.lang = lang;
+}
+
+export function initI18n(): typeof i18next {
+  const lng = savedLang();
+  void i18next.use(initReactI18next).init({
+    resources: { 'zh-CN': { translation: zhCN }, 'zh-TW': { translation: zhTW }, en: { translation: en } },
+    lng,
+    fallbackLng: 'zh-CN',
+    interpolation: { escapeValue: false },
+    returnNull: false,
+  });
+  document.documentElement.lang = lng;
+  return i18next;
+}
+
+export function currentLang(): AppLang {
+  const l = i18next.language;
+  return (LANGS as readonly string[]).includes(l) ? (l as AppLang) : 'zh-CN';
+}
+
+/** ¥1,234.50 in the current language. */
+export function yuan(fen: number, lang: AppLang = currentLang()): string {
+  return new Intl.NumberFormat(lang, { style: 'currency', currency: 'CNY', minimumFractionDigits: 2 }).format(fen / 100);
+}
+
+export function num(n: number, lang: AppLang = currentLang()): string {
+  return new Intl.NumberFormat(lang).format(n);
+}
+
+/** An ISO local date in the current language, without any time-zone shift. */
+export function date(iso: string | null | undefined, lang: AppLang = currentLang()): string {
+  if (!iso) return '';
+  const [y, m, d] = iso.split('-').map(Number);
+  return new Intl.DateTimeFormat(lang, { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' }).format(Date.UTC(y!, m! - 1, d!));
+}
+
+export function bytes(n: number, lang: AppLang = currentLang()): string {
+  const units = ['B', 'KB', 'MB', 'GB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${new Intl.NumberFormat(lang, { maximumFractionDigits: 1 }).format(v)} ${units[i]}`;
+}
+
+/** Today's local date as ISO. */
+export function today(): string {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}

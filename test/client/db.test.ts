@@ -1,0 +1,95 @@
+import 'fake-indexeddb/auto';
+import Dexie from 'dexie';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { addHousehold, addMember, DuplicateError, updateMember } from '../../src/client/db/repo.ts';
+import { CunyiDb, SCHEMA_V1 } from '../../src/client/db/schema.ts';
+import { search } from '../../src/client/db/search.ts';
+import { importRoster } from '../../src/client/db/import.ts';
+import { generateCounty } from '../../src/model/demo/index.ts';
+
+let n = 0;
+const fresh = () => `test-${Date.now()}-${n++}`;
+
+const county = generateCounty({ seed: 7, members: 1_500 });
+
+describe('v1 → v2 migration with real data', () => {
+  it('keeps every row and fills the search keys', async () => {
+    const name = fresh();
+    const v1 = new Dexie(name);
+    v1.version(1).stores(SCHEMA_V1);
+    await v1.table('villages').bulkAdd(county.villages);
+    await v1.table('households').bulkAdd(county.households);
+    await v1.table('members').bulkAdd(county.members);
+    await v1.table('statuses').bulkAdd(county.statuses);
+    await v1.table('enrolments').bulkAdd(county.enrolments);
+    v1.close();
+
+    const d = new CunyiDb(name);
+    await d.open();
+    expect(d.verno).toBe(2);
+    expect(await d.members.count()).toBe(county.members.length);
+    expect(await d.households.count()).toBe(county.households.length);
+    expect(await d.statuses.count()).toBe(county.statuses.length);
+    expect(await d.enrolments.count()).toBe(county.enrolments.length);
+    const m = county.members[123]!;
+    const row = await d.members.get(m.id);
+    expect(row).toMatchObject({ ...m });
+    expect(row!.search).toEqual(expect.arrayContaining([`n:${m.name}`, `i:${m.initials}`, `p:${m.pinyin}`]));
+    const hits = await search(m.idNumber.slice(-6), 30, d);
+    expect(hits.some((h) => h.member?.id === m.id)).toBe(true);
+    expect(await d.audit.count()).toBe(0);
+    d.close();
+  });
+});
+
+describe('roster writes', () => {
+  let d: CunyiDb;
+  beforeEach(async () => {
+    d = new CunyiDb(fresh());
+    await importRoster({ ...county }, undefined, d.name);
+  });
+
+  it('adds a household with its audit and outbox rows in one transaction', async () => {
+    const v = county.villages[0]!;
+    const h = await addHousehold({ villageId: v.id, number: '9001', address: '一组1号', phone: '13800138000' }, d);
+    expect(await d.households.get(h.id)).toMatchObject({ number: '9001', rev: 1 });
+    expect(await d.audit.where('[entity+entityId]').equals(['household', h.id]).count()).toBe(1);
+    const out = await d.outbox.toArray();
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatchObject({ entity: 'household', entityId: h.id, op: 'create' });
+    await expect(addHousehold({ villageId: v.id, number: '9001', address: 'x', phone: null }, d)).rejects.toBeInstanceOf(DuplicateError);
+    expect(await d.outbox.count()).toBe(1);
+  });
+
+  it('an edit records only the changed fields and the base revision', async () => {
+    const m = county.members[5]!;
+    await updateMember(m.id, { phone: '13912345678', name: m.name }, d);
+    const out = await d.outbox.toArray();
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatchObject({ entity: 'member', op: 'update', baseRev: 1, data: { phone: '13912345678' } });
+    const audit = await d.audit.toArray();
+    expect(audit[0]!.changes).toEqual({ phone: [m.phone, '13912345678'] });
+    expect((await d.members.get(m.id))!.rev).toBe(2);
+    const hits = await search('13912345678', 10, d);
+    expect(hits.map((h) => h.member?.id)).toContain(m.id);
+  });
+
+  it('refuses a second member with the same ID number', async () => {
+    const m = county.members[9]!;
+    await expect(addMember({ ...m, relation: 'other' }, null, d)).rejects.toBeInstanceOf(DuplicateError);
+  });
+
+  it('finds people by name, pinyin, initials, last ID digits, phone and household number', async () => {
+    const m = county.members.find((x) => x.phone)!;
+    const h = county.households.find((x) => x.id === m.householdId)!;
+    const ids = async (q: string) => (await search(q, 100, d)).map((x) => x.member?.id ?? x.household?.id);
+    expect(await ids(m.name)).toContain(m.id);
+    expect(await ids(m.pinyin)).toContain(m.id);
+    expect(await ids(m.initials.toUpperCase())).toContain(m.id);
+    expect(await ids(m.idNumber.slice(-4))).toContain(m.id);
+    expect(await ids(m.phone!)).toContain(m.id);
+    expect(await ids(h.number)).toContain(h.id);
+    expect(await search('   ', 10, d)).toEqual([]);
+    expect(await search('!!', 10, d)).toEqual([]);
+  });
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { en } from '../../src/client/i18n/en.ts';
+import { zhCN } from '../../src/client/i18n/zh-CN.ts';
+import { zhTW } from '../../src/client/i18n/zh-TW.ts';
+
+type Tree = { [k: string]: string | Tree };
+function keys(o: Tree, p = ''): string[] {
+  return Object.entries(o).flatMap(([k, v]) => (typeof v === 'string' ? [p + k] : keys(v, `${p}${k}.`)));
+}
+function placeholders(s: string): string[] {
+  return [...s.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]!).sort();
+}
+function get(o: Tree, path: string): string | undefined {
+  let cur: string | Tree | undefined = o;
+  for (const part of path.split('.')) cur = typeof cur === 'object' ? cur[part] : undefined;
+  return typeof cur === 'string' ? cur : undefined;
+}
+
+describe('every language is complete', () => {
+  const base = keys(zhCN as Tree);
+  it('zh-TW has exactly the keys of zh-CN, with the same placeholders', () => {
+    expect(keys(zhTW as Tree).sort()).toEqual([...base].sort());
+    for (const k of base) expect(placeholders(get(zhTW as Tree, k)!), k).toEqual(placeholders(get(zhCN as Tree, k)!));
+  });
+  it('en has every key of zh-CN (plural forms as _one/_other), with the same placeholders', () => {
+    for (const k of base) {
+      const plain = get(en as Tree, k);
+      const forms = plain !== undefined ? [plain] : [get(en as Tree, `${k}_one`), get(en as Tree, `${k}_other`)];
+      expect(forms.every((f) => f !== undefined), `en is missing ${k}`).toBe(true);
+      for (const f of forms) expect(placeholders(f!).filter((x) => x !== 'count'), k).toEqual(placeholders(get(zhCN as Tree, k)!).filter((x) => x !== 'count'));
+    }
+  });
+  it('no screen text is left in the code outside the language files', async () => {
+    const { readdirSync, readFileSync, statSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const walk = (d: string): string[] => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]));
+    const offenders: string[] = [];
+    for (const f of walk('src/client').filter((x) => x.endsWith('.tsx'))) {
+      const src = readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+      // JSX text containing Han characters outside {t(...)} (language names are the one exception)
+      for (const m of src.matchAll(/>([^<>{}]*[\u4e00-\u9fff][^<>{}]*)</g)) offenders.push(`${f}: ${m[1]!.trim()}`);
+    }
+    expect(offenders).toEqual([]);
+  });
+});
