@@ -4,8 +4,15 @@
  */
 import { db } from './db/schema.ts';
 import { search } from './db/search.ts';
+import { importRoster } from './db/import.ts';
 import { loadDemo } from './features/welcome/demo.ts';
 
 export function exposeDebugApi(): void {
-  (window as unknown as { cunyi: unknown }).cunyi = { db, search, loadDemo };
+  (window as unknown as { cunyi: unknown }).cunyi = {
+    db,
+    search,
+    loadDemo,
+    importRoster,
+    generate: async (opts: { members: number; seed?: number }) => (await import('../model/demo/index.ts')).generateCounty(opts),
+  };
 }

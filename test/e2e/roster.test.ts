@@ -83,6 +83,45 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('offline roster in Chro
     await shot(page, 'household-offline-800x1280');
   });
 
+  it('adds a member offline: a wrong ID number is named and nothing typed is lost', async () => {
+    await page.getByTestId('add-member').click();
+    await page.locator('#name').fill('欧阳建国');
+    await page.locator('#idNumber').fill('141130195803120014'); // check digit should be 3
+    await page.locator('#relation').selectOption('head');
+    await page.getByTestId('save').click();
+    await page.getByTestId('error-idNumber').waitFor();
+    expect(await page.getByTestId('error-idNumber').textContent()).toMatch(/校验/);
+    expect(await page.locator('#name').inputValue()).toBe('欧阳建国');
+    await shot(page, 'member-form-error-800x1280');
+    await page.locator('#idNumber').fill('141130195803120013');
+    expect(await page.locator('#birthDate').inputValue()).toBe('1958-03-12');
+    expect(await page.locator('#sex').inputValue()).toBe('M');
+    await page.getByTestId('save').click();
+    await page.waitForURL(/\/members\/[0-9A-Z]{26}$/);
+    expect(await page.getByTestId('member-name').textContent()).toContain('欧阳建国');
+    // the new member is found by pinyin initials, computed on the tablet while offline
+    await page.getByTestId('search-input').fill('oyjg');
+    await page.getByTestId('search-hit').filter({ hasText: '欧阳建国' }).first().waitFor();
+    await page.getByTestId('search-input').fill('');
+    await page.goto(`${server.url}${householdUrl}`);
+    await page.getByTestId('household-title').filter({ hasText: '欧阳建国' }).waitFor();
+  });
+
+  it('remembers the chosen language and reads well in landscape', async () => {
+    const land = await context.newPage();
+    await land.setViewportSize({ width: 1280, height: 800 });
+    await land.goto(`${server.url}/settings`);
+    await land.getByRole('radio', { name: 'English' }).click();
+    await land.reload();
+    await land.getByRole('heading', { name: 'Settings' }).waitFor();
+    await land.goto(`${server.url}/villages`);
+    await land.getByTestId('village-link').first().waitFor();
+    await shot(land, 'villages-en-1280x800');
+    await land.goto(`${server.url}/settings`);
+    await land.getByRole('radio', { name: '简体中文' }).click();
+    await land.close();
+  });
+
   it('opens deep links offline with the server stopped', async () => {
     await server.stop();
     const p2 = await context.newPage();

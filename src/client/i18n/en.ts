@@ -30,7 +30,7 @@ export const en = {
     edit: 'Edit household',
     count_one: '{{n}} household',
     count_other: '{{n}} households',
-    noHead: '(no head recorded)',
+    noHead: 'no head recorded',
     numberShort: 'No. {{number}}',
     size_one: '{{count}} person',
     size_other: '{{count}} people',

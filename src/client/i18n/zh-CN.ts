@@ -29,7 +29,7 @@ export const zhCN = {
     add: '新增农户',
     edit: '修改农户信息',
     count: '共 {{n}} 户',
-    noHead: '（未登记户主）',
+    noHead: '未登记户主',
     numberShort: '户号 {{number}}',
     size: '{{count}} 人',
     village: '所属村',

@@ -29,7 +29,7 @@ export const zhTW = {
     add: '新增農戶',
     edit: '修改農戶資料',
     count: '共 {{n}} 戶',
-    noHead: '（未登記戶主）',
+    noHead: '未登記戶主',
     numberShort: '戶號 {{number}}',
     size: '{{count}} 人',
     village: '所屬村',

@@ -29,7 +29,8 @@ export function HouseholdDetail({ id }: { id: string }) {
     <section className="page">
       <div className="page-head">
         <h1 data-testid="household-title">
-          {head ? t('households.headOf', { name: head.name }) : t('households.noHead')}
+          {head ? t('households.headOf', { name: head.name }) : t('households.numberShort', { number: h.number })}
+          {!head && <span className="badge muted-badge">{t('households.noHead')}</span>}
         </h1>
         <div className="actions">
           <Link to={`/households/${id}/edit`} className="button">

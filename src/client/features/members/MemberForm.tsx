@@ -108,8 +108,9 @@ export function MemberForm({ householdId, memberId }: { householdId: string | nu
         if (p === 'sex-mismatch') e.sex = ID_PROBLEM_MESSAGES[p][lang];
       }
     }
-    if (!values.birthDate) e.birthDate = t('errors.required', { field: t('members.birthDate') });
-    if (!values.sex) e.sex = t('errors.required', { field: t('members.sex') });
+    // Birth date and sex come from a valid ID number; while the ID is wrong, only the ID is named.
+    if (!values.birthDate && !e.idNumber) e.birthDate = t('errors.required', { field: t('members.birthDate') });
+    if (!values.sex && !e.idNumber) e.sex = t('errors.required', { field: t('members.sex') });
     if (!values.relation) e.relation = t('errors.required', { field: t('members.relation') });
     if (values.phone.trim() !== '') {
       const p = checkPhone(values.phone);

@@ -1,0 +1,139 @@
+/**
+ * npm run bench:client
+ *
+ * In headless Chromium (Debian's), against the built app served by the county server:
+ * - import of 100,000 members into IndexedDB through the app's import path, next to one raw
+ *   IndexedDB transaction of the same rows into a store with the same three indexes;
+ * - search latency p50/p95 over those 100,000 members (initials, pinyin, name, ID digits, phone);
+ * - cold start to the first usable screen, offline, with the 100,000 members on the tablet;
+ * - the initial JavaScript, gzipped.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { ROOT } from '../helpers.ts';
+import { launch, startServer, tabletContext, waitForServiceWorker } from '../e2e/harness.ts';
+
+const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100_000);
+const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+function initialJsGzip(): { files: string[]; bytes: number } {
+  const html = readFileSync(join(ROOT, 'dist', 'index.html'), 'utf8');
+  const files = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1]!);
+  const bytes = files.reduce((sum, f) => sum + gzipSync(readFileSync(join(ROOT, 'dist', f))).length, 0);
+  return { files, bytes };
+}
+
+const server = await startServer();
+const browser = await launch();
+try {
+  const context = await tabletContext(browser, true);
+  // tsx keeps function names with a helper that the page does not have.
+  await context.addInitScript('globalThis.__name = (f) => f;');
+  const page = await context.newPage();
+  await page.goto(server.url);
+  await waitForServiceWorker(page);
+
+  const imp = await page.evaluate(async (n) => {
+    type Api = {
+      generate(o: { members: number; seed?: number }): Promise<{ villages: unknown[]; households: unknown[]; members: Record<string, unknown>[]; statuses: unknown[]; enrolments: unknown[] }>;
+      importRoster(d: unknown, p?: unknown, name?: string): Promise<void>;
+    };
+    const api = (window as unknown as { cunyi: Api }).cunyi;
+    const county = await api.generate({ members: n, seed: 42 });
+    const members = county.members;
+    const rev = (s: string) => [...s].reverse().join('');
+    // The same rows the app stores (with their search keys), for the raw baseline.
+    const rows = members.map((m) => ({
+      ...m,
+      search: [`n:${m.name}`, `p:${m.pinyin}`, `i:${m.initials}`, `d:${rev(String(m.idNumber))}`, ...(m.phone ? [`t:${m.phone}`] : [])],
+    }));
+
+    const raw = await new Promise<number>((resolve, reject) => {
+      const req = indexedDB.open('raw-bench', 1);
+      req.onupgradeneeded = () => {
+        const st = req.result.createObjectStore('members', { keyPath: 'id' });
+        st.createIndex('householdId', 'householdId');
+        st.createIndex('villageId', 'villageId');
+        st.createIndex('search', 'search', { multiEntry: true });
+      };
+      req.onerror = () => reject(req.error);
+      req.onsuccess = () => {
+        const dbh = req.result;
+        const t0 = performance.now();
+        const tx = dbh.transaction('members', 'readwrite', { durability: 'relaxed' });
+        const st = tx.objectStore('members');
+        for (const r of rows) st.put(r);
+        tx.oncomplete = () => {
+          const ms = performance.now() - t0;
+          dbh.close();
+          resolve(ms);
+        };
+        tx.onerror = () => reject(tx.error);
+      };
+    });
+
+    const t1 = performance.now();
+    await api.importRoster({ villages: [], households: [], members, statuses: [], enrolments: [] }, undefined, 'app-import-bench');
+    const app = performance.now() - t1;
+    return { n: members.length, rawMs: raw, appMs: app };
+  }, MEMBERS);
+
+  // The whole demo county of that size into the app's own database, for search and cold start.
+  const load = await page.evaluate(async (n) => {
+    const api = (window as unknown as { cunyi: { loadDemo(o: { members: number; seed: number }): Promise<{ members: number }> } }).cunyi;
+    const t0 = performance.now();
+    const r = await api.loadDemo({ members: n, seed: 42 });
+    return { members: r.members, ms: performance.now() - t0 };
+  }, MEMBERS);
+
+  const lat = await page.evaluate(async () => {
+    type M = { name: string; pinyin: string; initials: string; idNumber: string; phone: string | null };
+    const api = (window as unknown as { cunyi: { db(): { members: { offset(n: number): { limit(n: number): { toArray(): Promise<M[]> } } } }; search(q: string, l?: number): Promise<unknown[]> } }).cunyi;
+    const sample = await api.db().members.offset(1234).limit(400).toArray();
+    const queries: string[] = [];
+    sample.forEach((m, i) => {
+      const k = i % 5;
+      if (k === 0) queries.push(m.initials.slice(0, 2));
+      else if (k === 1) queries.push(m.initials);
+      else if (k === 2) queries.push(m.pinyin.slice(0, 5));
+      else if (k === 3) queries.push(m.idNumber.slice(-4));
+      else queries.push(m.phone ? m.phone.slice(0, 7) : m.name.slice(0, 1));
+    });
+    const times: number[] = [];
+    let hits = 0;
+    for (const q of queries) {
+      const t0 = performance.now();
+      hits += (await api.search(q, 30)).length;
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    const pct = (p: number) => times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))]!;
+    return { n: queries.length, p50: pct(50), p95: pct(95), hits };
+  });
+
+  // Cold start offline: a new tab, no network, the server stopped.
+  await server.stop();
+  await context.setOffline(true);
+  const starts: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const p = await context.newPage();
+    await p.goto(`${server.url}/villages`);
+    await p.waitForFunction(() => performance.getEntriesByName('cunyi:first-usable').length > 0, null, { timeout: 30_000 });
+    starts.push(await p.evaluate(() => performance.getEntriesByName('cunyi:first-usable')[0]!.startTime));
+    await p.close();
+  }
+  starts.sort((a, b) => a - b);
+  const js = initialJsGzip();
+
+  const version = browser.version();
+  console.log(`client benchmark, headless Chromium ${version}, ${fmt(imp.n)} members`);
+  console.log(`import into IndexedDB: app ${fmt(imp.n / (imp.appMs / 1000))} rows/s (${fmt(imp.appMs)} ms) · raw IndexedDB, one transaction, same 3 indexes: ${fmt(imp.n / (imp.rawMs / 1000))} rows/s (${fmt(imp.rawMs)} ms) · app/raw ${fmt((imp.rawMs / imp.appMs) * 100)}%`);
+  console.log(`whole demo county (${fmt(load.members)} members, households, status, enrolments) generated and loaded on the tablet: ${fmt(load.ms)} ms`);
+  console.log(`search over ${fmt(load.members)} members, ${lat.n} queries: p50 ${fmt(lat.p50, 1)} ms, p95 ${fmt(lat.p95, 1)} ms`);
+  console.log(`cold start offline to the first usable screen (median of 5): ${fmt(starts[2]!)} ms (min ${fmt(starts[0]!)}, max ${fmt(starts[4]!)})`);
+  console.log(`initial JavaScript: ${fmt(js.bytes / 1024, 1)} KB gzipped (${js.files.join(', ')})`);
+} finally {
+  await browser.close();
+  await server.stop();
+}
