@@ -37,8 +37,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     wildcard: false,
     setHeaders: (res, path) => {
       // The service worker and the shell must always be revalidated; hashed assets never change.
-      if (/\/(sw\.js|index\.html|manifest\.webmanifest|registerSW\.js)$/.test(path)) res.header('Cache-Control', 'no-cache');
-      else if (/\/assets\//.test(path)) res.header('Cache-Control', 'public, max-age=31536000, immutable');
+      if (/\/(sw\.js|index\.html|manifest\.webmanifest|registerSW\.js)$/.test(path)) res.setHeader('Cache-Control', 'no-cache');
+      else if (/\/assets\//.test(path)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
     },
   });
   app.setNotFoundHandler((req, reply) => {
