@@ -4,9 +4,11 @@ import { VitePWA } from 'vite-plugin-pwa';
 import { defineConfig } from 'vitest/config';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
+// A build tag (CUNYI_BUILD) marks a build apart from another of the same version, e.g. in the update test.
+const version = process.env.CUNYI_BUILD ? `${pkg.version}+${process.env.CUNYI_BUILD}` : pkg.version;
 
 export default defineConfig({
-  define: { __APP_VERSION__: JSON.stringify(pkg.version) },
+  define: { __APP_VERSION__: JSON.stringify(version) },
   plugins: [
     react(),
     VitePWA({

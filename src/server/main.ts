@@ -17,7 +17,8 @@ if (!Number.isInteger(port) || port <= 0 || port > 65535) {
 }
 
 const db = openDb(dataDir);
-const app = await buildApp({ db, distDir: new URL('../../dist', import.meta.url).pathname, version: pkg.version });
+const distDir = process.env.DIST_DIR ?? new URL('../../dist', import.meta.url).pathname;
+const app = await buildApp({ db, distDir, version: pkg.version });
 await app.listen({ port, host });
 console.log(`村医助手 ${pkg.version} on http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/  (data: ${db.path})`);
 console.log('Open it, choose 演示模式 (demo mode) to try it with a synthetic county.');

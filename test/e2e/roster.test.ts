@@ -5,7 +5,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, launch, shot, startServer, tabletContext, waitForServiceWorker, type Server } from './harness.ts';
+import { chromiumAvailable, launch, shot, smallTouchTargets, startServer, tabletContext, waitForServiceWorker, type Server } from './harness.ts';
 
 describe.skipIf(!chromiumAvailable() && !process.env.CI)('offline roster in Chromium', () => {
   let server: Server;
@@ -41,6 +41,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('offline roster in Chro
     const members = await page.evaluate(() => (window as unknown as { cunyi: { db: () => { members: { count(): Promise<number> } } } }).cunyi.db().members.count());
     expect(members).toBeGreaterThan(9_000);
     await shot(page, 'villages-800x1280');
+    expect(await smallTouchTargets(page)).toEqual([]);
   });
 
   it('finds a person by pinyin initials as you type', async () => {
@@ -56,6 +57,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('offline roster in Chro
     await page.waitForURL(`**/members/${target.id}`);
     await expect(page.getByTestId('member-name').textContent()).resolves.toContain(target.name);
     await shot(page, 'member-800x1280');
+    expect(await smallTouchTargets(page)).toEqual([]);
   });
 
   let householdUrl = '';
@@ -93,6 +95,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('offline roster in Chro
     expect(await page.getByTestId('error-idNumber').textContent()).toMatch(/校验/);
     expect(await page.locator('#name').inputValue()).toBe('欧阳建国');
     await shot(page, 'member-form-error-800x1280');
+    expect(await smallTouchTargets(page)).toEqual([]);
     await page.locator('#idNumber').fill('141130195803120013');
     expect(await page.locator('#birthDate').inputValue()).toBe('1958-03-12');
     expect(await page.locator('#sex').inputValue()).toBe('M');

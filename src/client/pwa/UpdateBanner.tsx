@@ -15,7 +15,13 @@ export function UpdateBanner() {
     needRefresh: [needRefresh, setNeedRefresh],
     offlineReady: [offlineReady, setOfflineReady],
     updateServiceWorker,
-  } = useRegisterSW({ immediate: true });
+  } = useRegisterSW({
+    immediate: true,
+    onRegisteredSW(_url, registration) {
+      // Look for a new version at start and every hour the app stays open.
+      if (registration) window.setInterval(() => void registration.update().catch(() => {}), 60 * 60 * 1000);
+    },
+  });
 
   if (offlineReady && !needRefresh) {
     return (

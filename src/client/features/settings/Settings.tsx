@@ -62,7 +62,7 @@ export function Settings() {
       </div>
       <div className="card">
         <h2>{t('settings.about')}</h2>
-        <p>
+        <p data-testid="app-version">
           {t('app.name')} {__APP_VERSION__}
         </p>
       </div>
