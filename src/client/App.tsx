@@ -3,6 +3,9 @@ import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { db } from './db/schema.ts';
 import { EnrolmentList } from './features/enrolments/EnrolmentList.tsx';
+import { EstimatePage } from './features/estimate/EstimatePage.tsx';
+import { LedgerForm } from './features/ledger/LedgerForm.tsx';
+import { LedgerPage } from './features/ledger/LedgerPage.tsx';
 import { EnrolmentForm } from './features/enrolments/EnrolmentForm.tsx';
 import { HouseholdDetail } from './features/households/HouseholdDetail.tsx';
 import { HouseholdForm } from './features/households/HouseholdForm.tsx';
@@ -36,6 +39,10 @@ const ROUTES: Route[] = [
   ['/members/:id/status/new', (p) => <StatusForm memberId={p.id!} />],
   ['/members/:id/enrolments/new', (p) => <EnrolmentForm memberId={p.id!} />],
   ['/enrolments', () => <EnrolmentList villageId={null} />],
+  ['/estimate', () => <EstimatePage />],
+  ['/members/:id/ledger', (p) => <LedgerPage memberId={p.id!} />],
+  ['/members/:id/ledger/new', (p) => <LedgerForm memberId={p.id!} entryId={null} />],
+  ['/ledger/:id/edit', (p) => <LedgerForm memberId={null} entryId={p.id!} />],
   ['/search', () => <SearchPage />],
   ['/settings', () => <Settings />],
 ];
@@ -79,6 +86,7 @@ export function App() {
         <SearchBox />
         <nav className="nav">
           <Link to="/villages">{t('nav.villages')}</Link>
+          <Link to="/estimate">{t('nav.estimate')}</Link>
           <Link to="/enrolments">{t('nav.enrolments')}</Link>
           <Link to="/settings">{t('nav.settings')}</Link>
         </nav>

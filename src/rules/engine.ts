@@ -55,6 +55,17 @@ export interface ClaimResult {
   trace: TraceStep[] | null;
 }
 
+/** One line of "already used this year": a threshold reached so far, a cap or limit used. Fen. */
+export interface YearContextItem {
+  stage: string;
+  payer: Payer | null;
+  title: { 'zh-CN': string; en: string };
+  kind: 'cap' | 'threshold' | 'burden' | 'limit';
+  used: number;
+  /** Infinity where there is no cap. */
+  limit: number;
+}
+
 interface YearAcc {
   /** Per stage: the cumulative base (critical, burden, compliant self-pay…). */
   base: number[];
@@ -92,7 +103,7 @@ export class Settlement {
 
   constructor(
     readonly pack: CompiledPack,
-    readonly withTrace: boolean,
+    public withTrace: boolean,
   ) {
     this.assumptionsUsed = new Uint8Array(pack.assumptions.length);
   }
@@ -130,6 +141,63 @@ export class Settlement {
   yearTotals(year: number): { stage: string; base: number; paid: number }[] {
     const acc = this.years.get(year);
     return this.pack.stages.map((s, i) => ({ stage: s.id, base: acc?.base[i] ?? 0, paid: acc?.paid[i] ?? 0 }));
+  }
+
+  /**
+   * What the year so far means for the next claim of a person with this status: deductible-like
+   * thresholds already used and caps left, stage by stage (for "already used this year").
+   */
+  yearContext(year: number, status: PersonStatus): YearContextItem[] {
+    const acc = this.years.get(year);
+    const sk = statusKey(status);
+    const out: YearContextItem[] = [];
+    this.pack.stages.forEach((st, s) => {
+      const base = acc?.base[s] ?? 0;
+      const paid = acc?.paid[s] ?? 0;
+      const item = (kind: YearContextItem['kind'], used: number, limit: number): void => {
+        out.push({ stage: st.id, payer: st.payer, title: st.title, kind, used, limit });
+      };
+      switch (st.kind) {
+        case 'basic':
+          item('cap', paid, st.annualCap.v);
+          break;
+        case 'critical': {
+          const ai = st.adjustmentFor[sk]!;
+          const adj = ai >= 0 ? st.adjustments[ai]! : null;
+          const thr = adj?.threshold ? adj.threshold.v : adj?.thresholdFactor ? mulRatio(st.threshold.v, adj.thresholdFactor.v) : st.threshold.v;
+          item('threshold', base, thr);
+          item('cap', paid, adj?.annualCap ? adj.annualCap.v : st.annualCap.v);
+          break;
+        }
+        case 'burden-cap':
+          if (st.eligible[sk]) item('burden', base, acc?.capInForce[s] || Math.min(...st.cap.v));
+          break;
+        case 'annual-burden':
+          if (st.tierFor[sk]! >= 0) item('threshold', base, st.threshold.v);
+          break;
+        case 'compliant-left': {
+          const ti = st.tierFor[sk]!;
+          if (ti >= 0) {
+            const tier = st.tiers[ti]!;
+            if (tier.threshold.v > 0) item('threshold', base, tier.threshold.v);
+            item('cap', paid, tier.annualCap.v);
+          }
+          break;
+        }
+        case 'out-of-catalogue-left': {
+          const ti = st.tierFor[sk]!;
+          if (ti >= 0) item('cap', paid, st.tiers[ti]!.annualCap.v);
+          break;
+        }
+        default:
+          break;
+      }
+    });
+    this.pack.outpatient?.entries.forEach((e, i) => {
+      const used = acc?.op[i] ?? 0;
+      if (used > 0) out.push({ stage: `${this.pack.outpatient!.id}.${e.id}`, payer: 'basic', title: e.name, kind: 'limit', used, limit: e.annualLimit.v });
+    });
+    return out;
   }
 
   /** Outpatient disease entries used this year: entry id → basic paid. */

@@ -5,7 +5,7 @@ export { isIsoDate, yearOf } from './dates.ts';
 export { compilePack, packHash, STAGE_KINDS, type CompiledPack, type ParamInfo } from './pack.ts';
 export type * from './pack-types.ts';
 export { PAYERS } from './pack-types.ts';
-export { Settlement, type EngineClaim, type ClaimResult, type TraceStep } from './engine.ts';
+export { Settlement, type EngineClaim, type ClaimResult, type TraceStep, type YearContextItem } from './engine.ts';
 export { explainTrace, layerName, renderFormula, type Lang } from './explain.ts';
 export { statusOn, statusKey, type PersonStatus, type DatedStatus, type Assistance } from './status.ts';
 export { parseScenario, settleParsed, scenarioOutput, runScenario, normalizeIcd, amountOrFail, type ScenarioOutput, type ParsedScenario } from './scenario.ts';

@@ -209,6 +209,12 @@ export interface PackDocument {
   file?: string;
 }
 
+/** A named hospital of the region and its class, for picking a facility by name. */
+export interface Facility extends Text {
+  id: string;
+  class: string;
+}
+
 export interface PackJson {
   format: 1;
   id: string;
@@ -225,4 +231,12 @@ export interface PackJson {
   inpatient: Stage[];
   outpatient: OutpatientRules | null;
   grants: GrantRule[];
+  /** Named facilities (optional). */
+  facilities?: Facility[];
+  /**
+   * Figures the estimate screen uses where the patient cannot say (not settlement rules):
+   * outOfCatalogueShare bounds the range shown when the out-of-catalogue cost is unknown, in
+   * packs without a catalogue-control stage.
+   */
+  estimate?: { outOfCatalogueShare?: Param<RatioText> };
 }

@@ -201,6 +201,9 @@ export interface CompiledPack {
   stages: CStage[];
   outpatient: { id: string; title: Text; basis: Source; entries: CDiseaseEntry[] } | null;
   grants: CGrant[];
+  facilities: { id: string; name: Text; classIndex: number }[];
+  /** Upper bound of the out-of-catalogue share for estimates, basis points, or null. */
+  estimateOutShare: CompiledParam<number> | null;
   /** Every parameter by name; assumptions[i] is the name of assumption index i. */
   params: Map<string, ParamInfo>;
   assumptions: string[];
@@ -585,7 +588,7 @@ export function compilePack(input: unknown): CompiledPack {
   const root = obj(input, 'pack');
   noExtraKeys(
     root,
-    ['format', 'id', 'version', 'name', 'region', 'effective', 'hash', 'documents', 'poorClasses', 'facilityClasses', 'inpatient', 'outpatient', 'grants', '$comment'],
+    ['format', 'id', 'version', 'name', 'region', 'effective', 'hash', 'documents', 'poorClasses', 'facilityClasses', 'inpatient', 'outpatient', 'grants', 'facilities', 'estimate', '$comment'],
     'pack',
   );
   if (root.format !== 1) fail('pack.format', '仅支持格式 1 (only format 1 is supported)');
@@ -703,6 +706,27 @@ export function compilePack(input: unknown): CompiledPack {
     };
   });
 
+  const facilityIds = new Set<string>();
+  const facilities = arr(root.facilities ?? [], 'pack.facilities').map((f, i) => {
+    const p = `pack.facilities[${i}]`;
+    const o = obj(f, p);
+    noExtraKeys(o, ['id', 'zh-CN', 'en', 'class'], p);
+    const fid = str(o.id, `${p}.id`);
+    if (facilityIds.has(fid)) fail(`${p}.id`, `机构 id 重复 "${fid}" (duplicate facility)`);
+    facilityIds.add(fid);
+    const classIndex = c.classIndex.get(o.class as string);
+    if (classIndex === undefined) fail(`${p}.class`, `未知机构类别 "${String(o.class)}" (not a facility class of the pack)`);
+    return { id: fid, name: text(o, p), classIndex };
+  });
+  let estimateOutShare: CompiledParam<number> | null = null;
+  if (root.estimate !== undefined) {
+    const e = obj(root.estimate, 'pack.estimate');
+    noExtraKeys(e, ['outOfCatalogueShare'], 'pack.estimate');
+    if (e.outOfCatalogueShare !== undefined) {
+      estimateOutShare = c.param(e.outOfCatalogueShare, 'pack.estimate.outOfCatalogueShare', 'estimate.outOfCatalogueShare', (v, pp) => ratioBp(v, pp));
+    }
+  }
+
   const withoutHash = { ...root };
   delete withoutHash.hash;
   const hash = sha256Hex(canonicalJson(withoutHash));
@@ -725,6 +749,8 @@ export function compilePack(input: unknown): CompiledPack {
     stages,
     outpatient,
     grants,
+    facilities,
+    estimateOutShare,
     params: c.params,
     assumptions: c.assumptions,
     json: root as unknown as PackJson,

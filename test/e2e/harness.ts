@@ -114,7 +114,9 @@ export async function smallTouchTargets(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const out: string[] = [];
     for (const el of document.querySelectorAll<HTMLElement>('button, select, input, .row-link, .nav a, .button')) {
-      const r = el.getBoundingClientRect();
+      // A checkbox is hit through its label, which is the target to measure.
+      const target = el instanceof HTMLInputElement && (el.type === 'checkbox' || el.type === 'radio') ? (el.closest('label') ?? el) : el;
+      const r = target.getBoundingClientRect();
       if (r.width === 0 || r.height === 0) continue;
       if (r.height < 44 || r.width < 44) out.push(`${el.tagName.toLowerCase()} "${(el.textContent ?? '').trim().slice(0, 20)}" ${Math.round(r.width)}×${Math.round(r.height)}`);
     }

@@ -25,17 +25,19 @@ const ASSUMED: Record<string, string[]> = {
   'CN-610322-2019': [
     'basic.deductible', 'basic.annualCap', 'critical.threshold', 'critical.ratio', 'critical.annualCap',
     'outpatient.hypertension.ratio', 'outpatient.hypertension.annualLimit', 'outpatient.diabetes.ratio', 'outpatient.diabetes.annualLimit',
+    'estimate.outOfCatalogueShare',
   ],
   'CN-421200-2017': [
     'basic.deductible', 'basic.ratio', 'basic.annualCap', 'basic.registeredPoor.deductibleFactor',
     'critical.threshold', 'critical.ratio', 'critical.annualCap', 'supplementary.order', 'assistance.poorClass1.rate',
   ],
-  'CN-130300-2016': ['basic.annualCap'],
+  'CN-130300-2016': ['basic.annualCap', 'estimate.outOfCatalogueShare'],
   'CN-440000-2018': [
     'basic.deductible', 'basic.ratio', 'basic.annualCap', 'critical.threshold', 'critical.ratio', 'critical.annualCap',
     'assistance.tekun.rate', 'assistance.tekun.threshold', 'assistance.tekun.annualCap',
     'assistance.dibao|registeredPoor.rate', 'assistance.dibao|registeredPoor.threshold', 'assistance.dibao|registeredPoor.annualCap',
     'assistance-secondary.tekun|dibao|registeredPoor.rate', 'assistance-secondary.tekun|dibao|registeredPoor.annualCap',
+    'estimate.outOfCatalogueShare',
   ],
 };
 

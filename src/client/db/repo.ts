@@ -5,7 +5,7 @@
  */
 import type { Enrolment, Household, Member, StatusRecord, Visit } from '../../model/roster.ts';
 import { ulid } from '../../model/ulid.ts';
-import { db, type AuditRow, type CunyiDb, type HouseholdRow, type MemberRow, type OutboxRow } from './schema.ts';
+import { db, type AuditRow, type CunyiDb, type HouseholdRow, type LedgerRow, type MemberRow, type OutboxRow } from './schema.ts';
 import { householdSearchKeys, memberSearchKeys } from './search-keys.ts';
 
 const now = () => new Date().toISOString();
@@ -173,4 +173,43 @@ export function statusOnDate(history: StatusRecord[], date: string): StatusRecor
     if (s.from <= date) found = s;
   }
   return found;
+}
+
+export type LedgerInput = Omit<LedgerRow, 'id' | 'createdAt' | 'updatedAt'>;
+
+/** Records a settled claim from a hospital's settlement slip into the member's ledger. */
+export async function addLedgerEntry(input: LedgerInput, d: CunyiDb = db()): Promise<LedgerRow> {
+  const t = now();
+  const row: LedgerRow = { ...input, id: ulid(), createdAt: t, updatedAt: t };
+  await d.transaction('rw', [d.ledger, d.audit, d.outbox], async () => {
+    await d.ledger.add(row);
+    await d.audit.add(auditRow('ledger', row.id, 'create', diff({}, row)));
+    await d.outbox.add(outboxRow('ledger', row.id, 'create', null, { ...row }));
+  });
+  return row;
+}
+
+export async function updateLedgerEntry(id: string, changes: Partial<LedgerInput>, d: CunyiDb = db()): Promise<LedgerRow> {
+  return d.transaction('rw', [d.ledger, d.audit, d.outbox], async () => {
+    const before = await d.ledger.get(id);
+    if (!before) throw new Error(`ledger entry ${id} not found`);
+    const delta = diff(before, changes);
+    if (Object.keys(delta).length === 0) return before;
+    const after: LedgerRow = { ...before, ...changes, updatedAt: now() };
+    await d.ledger.put(after);
+    await d.audit.add(auditRow('ledger', id, 'update', delta));
+    await d.outbox.add(outboxRow('ledger', id, 'update', null, Object.fromEntries(Object.entries(delta).map(([k, [, v]]) => [k, v]))));
+    return after;
+  });
+}
+
+/** Deletes a ledger entry; the audit row keeps what it held. */
+export async function deleteLedgerEntry(id: string, d: CunyiDb = db()): Promise<void> {
+  await d.transaction('rw', [d.ledger, d.audit, d.outbox], async () => {
+    const before = await d.ledger.get(id);
+    if (!before) return;
+    await d.ledger.delete(id);
+    await d.audit.add(auditRow('ledger', id, 'delete', Object.fromEntries(Object.entries(before).map(([k, v]) => [k, [v, null]]))));
+    await d.outbox.add(outboxRow('ledger', id, 'delete', null, {}));
+  });
 }

@@ -72,7 +72,7 @@ export interface OutboxRow {
   createdAt: string;
   entity: 'household' | 'member' | 'status' | 'enrolment' | 'visit' | 'ledger' | 'filing';
   entityId: string;
-  op: 'create' | 'update';
+  op: 'create' | 'update' | 'delete';
   /** The record's revision the change was made on (updates). */
   baseRev: number | null;
   /** Created record, or only the changed fields. */

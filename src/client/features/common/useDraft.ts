@@ -17,7 +17,7 @@ function readDraft<T>(formId: string): T | null {
   }
 }
 
-export function useDraft<T extends Record<string, unknown>>(formId: string, initial: T | null) {
+export function useDraft<T extends object>(formId: string, initial: T | null) {
   const [values, setValues] = useState<T | null>(() => readDraft<T>(formId) ?? initial);
   const [restored, setRestored] = useState(() => readDraft<T>(formId) !== null);
   const base = useRef<T | null>(initial);

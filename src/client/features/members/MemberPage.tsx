@@ -47,6 +47,12 @@ export function MemberPage({ id }: { id: string }) {
           {m.name} {gone && <span className="badge muted-badge">{gone}</span>}
         </h1>
         <div className="actions">
+          <Link to={`/estimate?member=${id}`} className="button primary" data-testid="estimate-member">
+            {t('estimate.title')}
+          </Link>
+          <Link to={`/members/${id}/ledger`} className="button" data-testid="ledger-member">
+            {t('ledger.title')}
+          </Link>
           <Link to={`/members/${id}/edit`} className="button">
             {t('common.edit')}
           </Link>
