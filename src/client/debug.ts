@@ -13,6 +13,8 @@ export function exposeDebugApi(): void {
     search,
     loadDemo,
     importRoster,
+    estimateLogic: () => import('./features/estimate/logic.ts'),
+    rules: () => import('../rules/index.ts'),
     generate: async (opts: { members: number; seed?: number }) => (await import('../model/demo/index.ts')).generateCounty(opts),
   };
 }

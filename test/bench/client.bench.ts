@@ -112,6 +112,32 @@ try {
     return { n: queries.length, p50: pct(50), p95: pct(95), hits };
   });
 
+  // Recompute as the doctor types: the estimate of a member with five claims recorded this year,
+  // with and without the comparison of every facility class.
+  const recompute = await page.evaluate(async () => {
+    type Api = { estimateLogic(): Promise<typeof import('../../src/client/features/estimate/logic.ts')>; rules(): Promise<typeof import('../../src/rules/index.ts')> };
+    const api = (window as unknown as { cunyi: Api }).cunyi;
+    const { estimate, compareClasses } = await api.estimateLogic();
+    const { builtinPack } = await api.rules();
+    const pack = builtinPack('CN-140000-2017');
+    const history = [{ from: null, registeredPoor: true, poorClass: null, assistance: null }];
+    const prior = [1, 3, 5, 7, 9].map((m, i) => ({ id: String(i), date: `2026-0${m}-10`, kind: 'inpatient' as const, facilityClass: 'county', total: 1_200_000, outOfCatalog: 100_000, disease: null }));
+    const one: number[] = [];
+    const all: number[] = [];
+    for (let i = 0; i < 500; i++) {
+      const form = { date: '2026-11-01', kind: 'inpatient' as const, disease: '', facility: 'c:city', total: String(20000 + i), outOfCatalog: '2000', outUnknown: i % 2 === 0 };
+      const t0 = performance.now();
+      estimate(pack, history, prior, form);
+      const t1 = performance.now();
+      compareClasses(pack, history, prior, form);
+      const t2 = performance.now();
+      one.push(t1 - t0);
+      all.push(t2 - t0);
+    }
+    const p = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.floor(q * xs.length)]!;
+    return { p50: p(one, 0.5), p99: p(one, 0.99), allP50: p(all, 0.5), allP99: p(all, 0.99) };
+  });
+
   // Cold start offline: a new tab, no network, the server stopped.
   await server.stop();
   await context.setOffline(true);
@@ -131,6 +157,7 @@ try {
   console.log(`import into IndexedDB: app ${fmt(imp.n / (imp.appMs / 1000))} rows/s (${fmt(imp.appMs)} ms) · raw IndexedDB, one transaction, same 3 indexes: ${fmt(imp.n / (imp.rawMs / 1000))} rows/s (${fmt(imp.rawMs)} ms) · app/raw ${fmt((imp.rawMs / imp.appMs) * 100)}%`);
   console.log(`whole demo county (${fmt(load.members)} members, households, status, enrolments) generated and loaded on the tablet: ${fmt(load.ms)} ms`);
   console.log(`search over ${fmt(load.members)} members, ${lat.n} queries: p50 ${fmt(lat.p50, 1)} ms, p95 ${fmt(lat.p95, 1)} ms`);
+  console.log(`estimate recompute per change (5 recorded claims this year, range shown every other time): p50 ${fmt(recompute.p50, 2)} ms, p99 ${fmt(recompute.p99, 2)} ms; with the comparison of all classes: p50 ${fmt(recompute.allP50, 2)} ms, p99 ${fmt(recompute.allP99, 2)} ms`);
   console.log(`cold start offline to the first usable screen (median of 5): ${fmt(starts[2]!)} ms (min ${fmt(starts[0]!)}, max ${fmt(starts[4]!)})`);
   console.log(`initial JavaScript: ${fmt(js.bytes / 1024, 1)} KB gzipped (${js.files.join(', ')})`);
 } finally {

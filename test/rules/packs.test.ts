@@ -16,7 +16,10 @@ function refusal(json: unknown): { code: string; path: string; message: string }
   throw new Error('pack accepted');
 }
 
-/** Every [A] parameter of POLICIES.md, by pack: the packs must mark exactly these as assumptions. */
+/**
+ * Every [A] parameter of POLICIES.md, by pack, plus the estimate screen's assumed out-of-catalogue
+ * share where a pack has no control ratio: the packs must mark exactly these as assumptions.
+ */
 const ASSUMED: Record<string, string[]> = {
   'CN-140000-2017': [
     'basic.deductible', 'basic.ratio', 'backstop.scope', 'assistance.tekun.rate', 'assistance.tekun.annualCap',
