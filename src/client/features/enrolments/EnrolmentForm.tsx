@@ -7,6 +7,7 @@ import { db } from '../../db/schema.ts';
 import { currentLang, today, yuan } from '../../i18n/index.ts';
 import { useRouter } from '../../router.tsx';
 import { Field } from '../common/Field.tsx';
+import { FormActions } from '../common/FormActions.tsx';
 import { useDraft } from '../common/useDraft.ts';
 
 type Values = { entryId: string; icd: string; certifiedOn: string; hospital: string };
@@ -101,14 +102,7 @@ export function EnrolmentForm({ memberId }: { memberId: string }) {
           <Field id="hospital" label={t('enrolments.hospital')} error={errors.hospital}>
             <input id="hospital" value={values.hospital} onChange={(e) => set('hospital', e.target.value)} />
           </Field>
-          <div className="form-actions">
-            <button type="submit" className="primary" data-testid="save">
-              {t('common.save')}
-            </button>
-            <button type="button" onClick={() => window.history.back()}>
-              {t('common.back')}
-            </button>
-          </div>
+          <FormActions />
         </form>
       )}
     </section>

@@ -5,6 +5,7 @@ import { builtinPack } from '../../../rules/index.ts';
 import { db } from '../../db/schema.ts';
 import { currentLang, date, num, yuan } from '../../i18n/index.ts';
 import { Link } from '../../router.tsx';
+import { ShowMore } from '../common/ShowMore.tsx';
 
 const PAGE = 100;
 
@@ -56,11 +57,7 @@ export function EnrolmentList({ villageId }: { villageId: string | null }) {
           </li>
         ))}
       </ul>
-      {data.total > shown && (
-        <button type="button" className="more" onClick={() => setShown(shown + PAGE)}>
-          {t('common.showMore', { n: num(Math.min(PAGE, data.total - shown)) })}
-        </button>
-      )}
+      <ShowMore total={data.total} shown={shown} page={PAGE} onMore={() => setShown(shown + PAGE)} />
     </section>
   );
 }

@@ -5,6 +5,8 @@ import { addHousehold, DuplicateError, updateHousehold } from '../../db/repo.ts'
 import { db } from '../../db/schema.ts';
 import { useRouter } from '../../router.tsx';
 import { Field } from '../common/Field.tsx';
+import { FormActions } from '../common/FormActions.tsx';
+import { DraftBanner } from '../common/DraftBanner.tsx';
 import { useDraft } from '../common/useDraft.ts';
 import { checkPhone } from '../../../model/contact.ts';
 
@@ -63,14 +65,7 @@ export function HouseholdForm({ householdId }: { householdId: string | null }) {
   return (
     <section className="page narrow">
       <h1>{householdId ? t('households.edit') : t('households.add')}</h1>
-      {restored && (
-        <p className="banner info">
-          {t('forms.draftRestored')}{' '}
-          <button type="button" onClick={discard}>
-            {t('forms.discardDraft')}
-          </button>
-        </p>
-      )}
+      <DraftBanner restored={restored} onDiscard={discard} />
       <form
         noValidate
         onSubmit={(ev) => {
@@ -97,14 +92,7 @@ export function HouseholdForm({ householdId }: { householdId: string | null }) {
         <Field id="phone" label={t('households.phone')} error={errors.phone}>
           <input id="phone" type="tel" inputMode="tel" value={values.phone} onChange={(e) => set('phone', e.target.value)} aria-invalid={!!errors.phone} />
         </Field>
-        <div className="form-actions">
-          <button type="submit" className="primary" disabled={saving} data-testid="save">
-            {t('common.save')}
-          </button>
-          <button type="button" onClick={() => window.history.back()}>
-            {t('common.back')}
-          </button>
-        </div>
+        <FormActions saving={saving} />
       </form>
     </section>
   );

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { db, type HouseholdRow, type MemberRow } from '../../db/schema.ts';
 import { num } from '../../i18n/index.ts';
 import { Link } from '../../router.tsx';
+import { ShowMore } from '../common/ShowMore.tsx';
 
 const PAGE = 50;
 
@@ -60,11 +61,7 @@ export function HouseholdList({ villageId }: { villageId: string | null }) {
           </li>
         ))}
       </ul>
-      {data.total > shown && (
-        <button type="button" className="more" onClick={() => setShown(shown + PAGE)}>
-          {t('common.showMore', { n: num(Math.min(PAGE, data.total - shown)) })}
-        </button>
-      )}
+      <ShowMore total={data.total} shown={shown} page={PAGE} onMore={() => setShown(shown + PAGE)} />
     </section>
   );
 }

@@ -7,6 +7,7 @@ import { db, type LedgerRow } from '../../db/schema.ts';
 import { currentLang, today, yuan } from '../../i18n/index.ts';
 import { useRouter } from '../../router.tsx';
 import { Field } from '../common/Field.tsx';
+import { FormActions } from '../common/FormActions.tsx';
 import { useDraft } from '../common/useDraft.ts';
 
 type Values = {
@@ -189,14 +190,7 @@ export function LedgerForm({ memberId, entryId }: { memberId: string | null; ent
           {errors.paid && <p className="error" role="alert">{errors.paid}</p>}
           {patientPreview !== null && <p className="hint">{t('ledger.patientPreview', { amount: yuan(patientPreview) })}</p>}
         </fieldset>
-        <div className="form-actions">
-          <button type="submit" className="primary" data-testid="save">
-            {t('common.save')}
-          </button>
-          <button type="button" onClick={() => window.history.back()}>
-            {t('common.back')}
-          </button>
-        </div>
+        <FormActions />
       </form>
     </section>
   );

@@ -10,6 +10,8 @@ import { db } from '../../db/schema.ts';
 import { currentLang, today } from '../../i18n/index.ts';
 import { useRouter } from '../../router.tsx';
 import { Field } from '../common/Field.tsx';
+import { FormActions } from '../common/FormActions.tsx';
+import { DraftBanner } from '../common/DraftBanner.tsx';
 import { useDraft } from '../common/useDraft.ts';
 import { builtinPack } from '../../../rules/index.ts';
 
@@ -184,14 +186,7 @@ export function MemberForm({ householdId, memberId }: { householdId: string | nu
   return (
     <section className="page narrow">
       <h1>{isNew ? t('members.add') : t('members.edit')}</h1>
-      {restored && (
-        <p className="banner info">
-          {t('forms.draftRestored')}{' '}
-          <button type="button" onClick={discard}>
-            {t('forms.discardDraft')}
-          </button>
-        </p>
-      )}
+      <DraftBanner restored={restored} onDiscard={discard} />
       <form
         noValidate
         onSubmit={(ev) => {
@@ -259,14 +254,7 @@ export function MemberForm({ householdId, memberId }: { householdId: string | nu
             <StatusFields values={values} set={set} errors={errors} classes={pack?.poorClasses ?? false} />
           </fieldset>
         )}
-        <div className="form-actions">
-          <button type="submit" className="primary" disabled={saving} data-testid="save">
-            {t('common.save')}
-          </button>
-          <button type="button" onClick={() => window.history.back()}>
-            {t('common.back')}
-          </button>
-        </div>
+        <FormActions saving={saving} />
       </form>
     </section>
   );

@@ -7,6 +7,7 @@ import { db } from '../../db/schema.ts';
 import { today } from '../../i18n/index.ts';
 import { useRouter } from '../../router.tsx';
 import { Field } from '../common/Field.tsx';
+import { FormActions } from '../common/FormActions.tsx';
 import { useDraft } from '../common/useDraft.ts';
 import { StatusFields } from './MemberForm.tsx';
 
@@ -58,14 +59,7 @@ export function StatusForm({ memberId }: { memberId: string }) {
         <Field id="note" label={t('status.note')}>
           <input id="note" value={values.note} onChange={(e) => set('note', e.target.value)} />
         </Field>
-        <div className="form-actions">
-          <button type="submit" className="primary" data-testid="save">
-            {t('common.save')}
-          </button>
-          <button type="button" onClick={() => window.history.back()}>
-            {t('common.back')}
-          </button>
-        </div>
+        <FormActions />
       </form>
     </section>
   );

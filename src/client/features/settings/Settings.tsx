@@ -1,14 +1,12 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { bytes, currentLang, LANGS, setLang, type AppLang } from '../../i18n/index.ts';
+import { bytes } from '../../i18n/index.ts';
+import { LanguagePicker } from '../common/LanguagePicker.tsx';
 import { requestPersistence, storageInfo, type StorageInfo } from '../../pwa/storage.ts';
-
-const LANG_NAMES: Record<AppLang, string> = { 'zh-CN': '简体中文', 'zh-TW': '繁體中文', en: 'English' };
 
 export function Settings() {
   const { t } = useTranslation();
   const [info, setInfo] = useState<StorageInfo | null>(null);
-  const [lang, setLangState] = useState<AppLang>(currentLang());
   const refresh = () => void storageInfo().then(setInfo);
   useEffect(refresh, []);
 
@@ -17,23 +15,7 @@ export function Settings() {
       <h1>{t('settings.title')}</h1>
       <div className="card">
         <h2>{t('settings.language')}</h2>
-        <div className="segmented" role="radiogroup" aria-label={t('settings.language')}>
-          {LANGS.map((l) => (
-            <button
-              key={l}
-              type="button"
-              role="radio"
-              aria-checked={lang === l}
-              className={lang === l ? 'selected' : ''}
-              onClick={() => {
-                setLang(l);
-                setLangState(l);
-              }}
-            >
-              {LANG_NAMES[l]}
-            </button>
-          ))}
-        </div>
+        <LanguagePicker />
       </div>
       <div className="card" data-testid="storage-card">
         <h2>{t('settings.storage')}</h2>

@@ -1,11 +1,10 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { LANGS, setLang, type AppLang, currentLang, num } from '../../i18n/index.ts';
+import { num } from '../../i18n/index.ts';
+import { LanguagePicker } from '../common/LanguagePicker.tsx';
 import { useRouter } from '../../router.tsx';
 import { loadDemo } from './demo.ts';
 import { setFormDirty } from '../../pwa/busy.ts';
-
-const LANG_NAMES: Record<AppLang, string> = { 'zh-CN': '简体中文', 'zh-TW': '繁體中文', en: 'English' };
 
 /** First run: what the app is, and a demo county to try it with. */
 export function Welcome() {
@@ -13,7 +12,6 @@ export function Welcome() {
   const { navigate } = useRouter();
   const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [lang, setL] = useState<AppLang>(currentLang());
 
   const start = async () => {
     setError(null);
@@ -58,23 +56,7 @@ export function Welcome() {
         <h2>{t('welcome.realTitle')}</h2>
         <p>{t('welcome.realText')}</p>
       </div>
-      <div className="segmented" role="radiogroup" aria-label={t('settings.language')}>
-        {LANGS.map((l) => (
-          <button
-            key={l}
-            type="button"
-            role="radio"
-            aria-checked={lang === l}
-            className={lang === l ? 'selected' : ''}
-            onClick={() => {
-              setLang(l);
-              setL(l);
-            }}
-          >
-            {LANG_NAMES[l]}
-          </button>
-        ))}
-      </div>
+      <LanguagePicker />
     </section>
   );
 }

@@ -1,0 +1,15 @@
+import { useTranslation } from 'react-i18next';
+
+/** Says that unsaved input from last time was restored, with a way to throw it away. */
+export function DraftBanner({ restored, onDiscard }: { restored: boolean; onDiscard: () => void }) {
+  const { t } = useTranslation();
+  if (!restored) return null;
+  return (
+    <p className="banner info">
+      {t('forms.draftRestored')}{' '}
+      <button type="button" onClick={onDiscard}>
+        {t('forms.discardDraft')}
+      </button>
+    </p>
+  );
+}
