@@ -6,7 +6,11 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { MIN_CLIENT_PROTOCOL, PROTOCOL_VERSION, type Mutation } from '../model/sync.ts';
+import { isUlid } from '../model/ulid.ts';
+import { authenticate, AuthError, login, type Principal } from './auth.ts';
 import type { ServerDb } from './db.ts';
+import { pull, push } from './sync.ts';
 
 export interface AppOptions {
   db: ServerDb;
@@ -22,11 +26,70 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.get('/api/health', async () => ({
     status: 'ok',
     version: opts.version,
-    storage: { backend: opts.db.backend, path: opts.db.path },
+    protocol: PROTOCOL_VERSION,
+    storage: { backend: opts.db.backend, location: opts.db.location },
     time: new Date().toISOString(),
   }));
 
-  app.all('/api/*', async (req, reply) => reply.code(404).send({ error: { code: 'not-found', message: `no API route ${req.method} ${req.url}` } }));
+  const db = opts.db.db;
+  const fail = (reply: import('fastify').FastifyReply, status: number, code: string, message: string, path?: string) =>
+    reply.code(status).send({ error: { code, message, ...(path ? { path } : {}) } });
+
+  app.setErrorHandler((err, _req, reply) => {
+    if (err instanceof AuthError) return fail(reply, err.code === 'unauthorized' ? 401 : err.code === 'invalid' ? 400 : 403, err.code, err.message);
+    const status = (err as { statusCode?: number }).statusCode ?? 500;
+    return fail(reply, status, status === 500 ? 'internal' : 'invalid', (err as Error).message);
+  });
+
+  /** Protocol versions: an outdated client is told to update (after its outbox is flushed, which it does first). */
+  app.addHook('preHandler', async (req, reply) => {
+    if (!req.url.startsWith('/api/sync/') && req.url !== '/api/login') return;
+    const v = Number(req.headers['x-cunyi-protocol'] ?? NaN);
+    if (!Number.isInteger(v)) return fail(reply, 400, 'invalid', 'the x-cunyi-protocol header is required', 'headers.x-cunyi-protocol');
+    if (v < MIN_CLIENT_PROTOCOL) return fail(reply, 426, 'client-too-old', '请更新村医助手后再同步 (update the app to sync)');
+    if (v > PROTOCOL_VERSION) return fail(reply, 501, 'server-too-old', '县级服务器版本较旧，请联系管理员 (the server is older than this app)');
+  });
+
+  const principal = (req: import('fastify').FastifyRequest): Promise<Principal> => {
+    const h = req.headers.authorization ?? '';
+    return authenticate(db, h.startsWith('Bearer ') ? h.slice(7) : undefined);
+  };
+
+  app.post('/api/login', async (req, reply) => {
+    const b = (req.body ?? {}) as Record<string, unknown>;
+    for (const f of ['username', 'password', 'deviceId'] as const) {
+      if (typeof b[f] !== 'string' || b[f] === '') return fail(reply, 400, 'invalid', `${f} is required`, f);
+    }
+    if (!isUlid(b.deviceId)) return fail(reply, 400, 'invalid', 'deviceId must be a ULID made on the device', 'deviceId');
+    const r = await login(db, b.username as string, b.password as string, b.deviceId as string, typeof b.deviceName === 'string' ? b.deviceName : 'tablet');
+    return { token: r.token, expiresAt: r.expiresAt, user: { username: r.principal.username, role: r.principal.role, areas: r.principal.areas }, protocol: PROTOCOL_VERSION };
+  });
+
+  app.get('/api/me', async (req) => {
+    const p = await principal(req);
+    return { username: p.username, role: p.role, areas: p.areas, deviceId: p.deviceId };
+  });
+
+  app.post('/api/sync/push', async (req, reply) => {
+    const p = await principal(req);
+    const b = (req.body ?? {}) as { mutations?: unknown };
+    if (!Array.isArray(b.mutations)) return fail(reply, 400, 'invalid', 'mutations must be an array', 'mutations');
+    if (b.mutations.length > 500) return fail(reply, 413, 'invalid', 'at most 500 mutations a request', 'mutations');
+    const results = await push(db, p, b.mutations as Mutation[]);
+    return { protocol: PROTOCOL_VERSION, results };
+  });
+
+  app.get('/api/sync/pull', async (req, reply) => {
+    const p = await principal(req);
+    const q = req.query as Record<string, string | undefined>;
+    const since = Number(q.since ?? 0);
+    const limit = Math.min(5_000, Number(q.limit ?? 1_000));
+    if (!Number.isSafeInteger(since) || since < 0) return fail(reply, 400, 'invalid', 'since must be a checkpoint from the server', 'since');
+    if (!Number.isSafeInteger(limit) || limit < 1) return fail(reply, 400, 'invalid', 'limit must be a positive number', 'limit');
+    return { protocol: PROTOCOL_VERSION, ...(await pull(db, p, since, limit)) };
+  });
+
+  app.all('/api/*', async (req, reply) => fail(reply, 404, 'not-found', `no API route ${req.method} ${req.url}`));
 
   const dist = resolve(opts.distDir);
   if (!existsSync(join(dist, 'index.html'))) {

@@ -1,34 +1,173 @@
 /**
- * The county server's embedded database: SQLite under DATA_DIR, write-ahead log and
- * synchronous=FULL so that an acknowledged write survives a power cut.
+ * The county server's database through Kysely: embedded SQLite under DATA_DIR by default (WAL,
+ * synchronous=FULL, so an acknowledged write survives a power cut), PostgreSQL when DATABASE_URL
+ * is set. The same migrations and queries serve both.
  */
 import Database from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import pg from 'pg';
 
-export interface ServerDb {
-  backend: 'sqlite';
-  path: string;
-  sqlite: Database.Database;
-  close(): void;
+export interface Tables {
+  users: { id: string; username: string; display_name: string; role: string; password_hash: string; created_at: string; disabled: number };
+  user_areas: { user_id: string; area_code: string };
+  devices: { id: string; user_id: string; name: string; registered_at: string; last_seen_at: string; revoked_at: string | null };
+  sessions: { token_hash: string; user_id: string; device_id: string; created_at: string; expires_at: string };
+  records: {
+    entity: string;
+    id: string;
+    village_code: string;
+    data: string;
+    rev: number;
+    field_revs: string;
+    seq: number | string;
+    deleted: number;
+    updated_at: string;
+  };
+  counters: { name: string; value: number | string };
+  applied_mutations: { device_id: string; mutation_id: string; result: string; applied_at: string };
+  conflicts: {
+    id: string;
+    entity: string;
+    entity_id: string;
+    field: string;
+    server_value: string;
+    client_value: string;
+    device_id: string;
+    mutation_id: string;
+    created_at: string;
+    resolved_at: string | null;
+  };
 }
 
-const MIGRATIONS: string[] = [
-  `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
-];
+export interface ServerDb {
+  backend: 'sqlite' | 'postgres';
+  /** Where the data lives (a file path, or the PostgreSQL URL without its password). */
+  location: string;
+  db: Kysely<Tables>;
+  close(): Promise<void>;
+}
 
-export function openDb(dataDir: string): ServerDb {
-  const dir = resolve(dataDir);
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-accounts-records-sync': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('username', 'text', (c) => c.notNull().unique())
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createTable('user_areas')
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('area_code', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('user_areas_pk', ['user_id', 'area_code'])
+        .execute();
+      await db.schema
+        .createTable('devices')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('registered_at', 'text', (c) => c.notNull())
+        .addColumn('last_seen_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text')
+        .execute();
+      await db.schema
+        .createTable('sessions')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('device_id', 'text', (c) => c.notNull().references('devices.id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('records')
+        .addColumn('entity', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('village_code', 'text', (c) => c.notNull())
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addColumn('rev', 'integer', (c) => c.notNull())
+        .addColumn('field_revs', 'text', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('records_pk', ['entity', 'id'])
+        .execute();
+      await db.schema.createIndex('records_seq').on('records').column('seq').unique().execute();
+      await db.schema.createIndex('records_village_seq').on('records').columns(['village_code', 'seq']).execute();
+      await db.schema
+        .createTable('counters')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.insertInto('counters').values({ name: 'seq', value: 0 }).execute();
+      await db.schema
+        .createTable('applied_mutations')
+        .addColumn('device_id', 'text', (c) => c.notNull())
+        .addColumn('mutation_id', 'text', (c) => c.notNull())
+        .addColumn('result', 'text', (c) => c.notNull())
+        .addColumn('applied_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('applied_mutations_pk', ['device_id', 'mutation_id'])
+        .execute();
+      await db.schema
+        .createTable('conflicts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('entity', 'text', (c) => c.notNull())
+        .addColumn('entity_id', 'text', (c) => c.notNull())
+        .addColumn('field', 'text', (c) => c.notNull())
+        .addColumn('server_value', 'text', (c) => c.notNull())
+        .addColumn('client_value', 'text', (c) => c.notNull())
+        .addColumn('device_id', 'text', (c) => c.notNull())
+        .addColumn('mutation_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('resolved_at', 'text')
+        .execute();
+    },
+  },
+};
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+export async function migrate(db: Kysely<Tables>): Promise<void> {
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`database migration ${failed} failed: ${(error as Error).message}`);
+  }
+}
+
+export async function openDb(opts: { dataDir?: string; databaseUrl?: string | undefined }): Promise<ServerDb> {
+  if (opts.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
+    const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+    await migrate(db);
+    return { backend: 'postgres', location: opts.databaseUrl.replace(/:[^:@/]*@/, ':***@'), db, close: () => db.destroy() };
+  }
+  const dir = resolve(opts.dataDir ?? 'data');
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'cunyi.sqlite');
   const sqlite = new Database(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
-  const version = sqlite.pragma('user_version', { simple: true }) as number;
-  sqlite.transaction(() => {
-    for (let v = version; v < MIGRATIONS.length; v++) sqlite.exec(MIGRATIONS[v]!);
-    sqlite.pragma(`user_version = ${MIGRATIONS.length}`);
-  })();
-  return { backend: 'sqlite', path, sqlite, close: () => sqlite.close() };
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
+  await migrate(db);
+  return { backend: 'sqlite', location: path, db, close: () => db.destroy() };
+}
+
+/** Takes `n` sequence numbers; the counter row stays locked until the transaction commits, so commits happen in sequence order. */
+export async function nextSeq(trx: Kysely<Tables>, n: number): Promise<number> {
+  const row = await trx
+    .updateTable('counters')
+    .set({ value: sql`value + ${n}` })
+    .where('name', '=', 'seq')
+    .returning('value')
+    .executeTakeFirstOrThrow();
+  return Number(row.value) - n + 1;
 }

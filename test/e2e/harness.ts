@@ -40,7 +40,7 @@ export async function startServer(opts: { port?: number; dataDir?: string; distD
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'cunyi-e2e-'));
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, ...(opts.distDir ? { DIST_DIR: opts.distDir } : {}) },
+    env: { ...process.env, CUNYI_DEMO: process.env.CUNYI_DEMO ?? '0', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, ...(opts.distDir ? { DIST_DIR: opts.distDir } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

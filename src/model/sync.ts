@@ -1,0 +1,65 @@
+/**
+ * The sync protocol between the tablet and the county server (docs/sync.md): versions and
+ * message shapes, shared by both sides.
+ */
+export const PROTOCOL_VERSION = 1;
+/** The oldest client protocol the server still serves. */
+export const MIN_CLIENT_PROTOCOL = 1;
+
+export type Role = 'village-doctor' | 'village-cadre' | 'township-reviewer' | 'county-reviewer' | 'admin';
+export const ROLES: readonly Role[] = ['village-doctor', 'village-cadre', 'township-reviewer', 'county-reviewer', 'admin'];
+
+export type Entity = 'village' | 'household' | 'member' | 'status' | 'enrolment' | 'visit' | 'ledger' | 'filing';
+export const ENTITIES: readonly Entity[] = ['village', 'household', 'member', 'status', 'enrolment', 'visit', 'ledger', 'filing'];
+
+/** A change made on a device, pushed to the county. `id` is a ULID made on the device. */
+export interface Mutation {
+  id: string;
+  entity: Entity;
+  entityId: string;
+  op: 'create' | 'update' | 'delete';
+  /** The revision the change was made on (updates of roster records). */
+  baseRev: number | null;
+  /** The created record, or only the changed fields. */
+  data: Record<string, unknown>;
+  createdAt: string;
+}
+
+export type MutationResult =
+  | { id: string; status: 'applied'; rev: number }
+  | { id: string; status: 'conflict'; rev: number; conflicts: { field: string; server: unknown; client: unknown }[] }
+  | { id: string; status: 'rejected'; code: string; message: string };
+
+export interface PushRequest {
+  protocol: number;
+  deviceId: string;
+  mutations: Mutation[];
+}
+
+export interface PushResponse {
+  protocol: number;
+  results: MutationResult[];
+}
+
+/** A record as pulled: deletions come as tombstones (deleted: true, data null). */
+export interface PulledRecord {
+  entity: Entity;
+  id: string;
+  rev: number;
+  seq: number;
+  deleted: boolean;
+  data: Record<string, unknown> | null;
+}
+
+export interface PullResponse {
+  protocol: number;
+  records: PulledRecord[];
+  /** Pass back as `since` next time. */
+  checkpoint: number;
+  /** Records of the user's jurisdiction after this batch (for the progress bar). */
+  remaining: number;
+}
+
+export interface ProtocolError {
+  error: { code: 'client-too-old' | 'server-too-old' | 'unauthorized' | 'forbidden' | 'invalid' | 'device-revoked'; message: string; path?: string };
+}

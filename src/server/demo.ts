@@ -1,0 +1,38 @@
+/**
+ * The demo county on the server: the same synthetic county the app's demo mode makes, and an
+ * account for every role on it, so the county side can be tried without real data.
+ */
+import type { Kysely } from 'kysely';
+import { generateCounty } from '../model/demo/index.ts';
+import type { Role } from '../model/sync.ts';
+import { createUser } from './auth.ts';
+import type { Tables } from './db.ts';
+import { importCounty } from './sync.ts';
+
+export const DEMO_PASSWORD = 'cunyi-demo';
+
+export interface DemoAccount {
+  username: string;
+  role: Role;
+  areas: string[];
+  description: string;
+}
+
+export async function seedDemo(db: Kysely<Tables>, members = 10_000): Promise<DemoAccount[]> {
+  const county = generateCounty({ seed: 1, members });
+  await importCounty(db, county);
+  const villages = [...county.villages].sort((a, b) => a.code.localeCompare(b.code));
+  const first = villages[0]!;
+  const second = villages[1]!;
+  const accounts: DemoAccount[] = [
+    { username: 'doctor', role: 'village-doctor', areas: [first.code, second.code], description: `乡村医生：${first.name}、${second.name}` },
+    { username: 'cadre', role: 'village-cadre', areas: [first.code], description: `村干部：${first.name}` },
+    { username: 'township', role: 'township-reviewer', areas: [first.townshipCode], description: `乡镇审核：${first.townshipName}` },
+    { username: 'county', role: 'county-reviewer', areas: [county.county.code], description: `县一站式服务中心：${county.county.name}` },
+    { username: 'admin', role: 'admin', areas: [], description: '管理员' },
+  ];
+  for (const a of accounts) {
+    await createUser(db, { username: a.username, displayName: a.description, role: a.role, password: DEMO_PASSWORD, areas: a.areas });
+  }
+  return accounts;
+}
