@@ -20,6 +20,9 @@ import { StorageWarning } from './features/settings/StorageWarning.tsx';
 import { VillageList } from './features/villages/VillageList.tsx';
 import { Welcome } from './features/welcome/Welcome.tsx';
 import { UpdateBanner } from './pwa/UpdateBanner.tsx';
+import { LoginPage } from './features/sync/LoginPage.tsx';
+import { SyncIssues } from './features/sync/SyncIssues.tsx';
+import { SyncStatus } from './features/sync/SyncStatus.tsx';
 import { Link, match, useRouter } from './router.tsx';
 
 type Route = [string, (p: Record<string, string>) => React.ReactNode];
@@ -45,6 +48,8 @@ const ROUTES: Route[] = [
   ['/ledger/:id/edit', (p) => <LedgerForm memberId={null} entryId={p.id!} />],
   ['/search', () => <SearchPage />],
   ['/settings', () => <Settings />],
+  ['/login', () => <LoginPage />],
+  ['/sync', () => <SyncIssues />],
 ];
 
 export function App() {
@@ -53,7 +58,7 @@ export function App() {
   const villageCount = useLiveQuery(() => db().villages.count(), [], null);
 
   useEffect(() => {
-    if (villageCount === 0 && loc.path !== '/welcome' && loc.path !== '/settings') navigate('/welcome', { replace: true });
+    if (villageCount === 0 && !['/welcome', '/settings', '/login'].includes(loc.path)) navigate('/welcome', { replace: true });
     else if (villageCount !== null && villageCount > 0 && loc.path === '/') navigate('/villages', { replace: true });
   }, [villageCount, loc.path, navigate]);
 
@@ -91,6 +96,7 @@ export function App() {
           <Link to="/settings">{t('nav.settings')}</Link>
         </nav>
       </header>
+      <SyncStatus />
       <UpdateBanner />
       <StorageWarning />
       <main className="main" data-ready={villageCount !== null ? 'yes' : 'no'}>

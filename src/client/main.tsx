@@ -6,10 +6,12 @@ import { exposeDebugApi } from './debug.ts';
 import { initI18n } from './i18n/index.ts';
 import { requestPersistence } from './pwa/storage.ts';
 import { RouterProvider } from './router.tsx';
+import { startSyncTriggers } from './sync/engine.ts';
 
 initI18n();
 exposeDebugApi();
 void requestPersistence();
+startSyncTriggers();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

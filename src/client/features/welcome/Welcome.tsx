@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { num } from '../../i18n/index.ts';
 import { LanguagePicker } from '../common/LanguagePicker.tsx';
-import { useRouter } from '../../router.tsx';
+import { Link, useRouter } from '../../router.tsx';
 import { loadDemo } from './demo.ts';
 import { setFormDirty } from '../../pwa/busy.ts';
 
@@ -55,6 +55,9 @@ export function Welcome() {
       <div className="card">
         <h2>{t('welcome.realTitle')}</h2>
         <p>{t('welcome.realText')}</p>
+        <Link to="/login" className="button primary" data-testid="go-login">
+          {t('login.title')}
+        </Link>
       </div>
       <LanguagePicker />
     </section>

@@ -1,0 +1,76 @@
+import { useLiveQuery } from 'dexie-react-hooks';
+import { useTranslation } from 'react-i18next';
+import { ulid } from '../../../model/ulid.ts';
+import { db } from '../../db/schema.ts';
+
+const show = (v: unknown) => (v === null || v === undefined || v === '' ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+
+/** Changes the county did not take as they were: conflicts to settle by choosing a value, refusals with their reason. */
+export function SyncIssues() {
+  const { t } = useTranslation();
+  const rows = useLiveQuery(async () => (await db().outbox.orderBy('id').toArray()).filter((o) => o.state !== undefined), []);
+  if (!rows) return <p className="page">{t('common.loading')}</p>;
+
+  const keepMine = async (id: string) => {
+    const d = db();
+    await d.transaction('rw', [d.outbox, d.households, d.members], async () => {
+      const o = await d.outbox.get(id);
+      if (!o?.result?.conflicts) return;
+      const t2 = o.entity === 'household' ? d.households : o.entity === 'member' ? d.members : null;
+      const current = t2 ? await t2.get(o.entityId) : undefined;
+      const data = Object.fromEntries(o.result.conflicts.map((c) => [c.field, c.client]));
+      // Sent again on the county's current revision, so it applies: the doctor has seen both values.
+      await d.outbox.add({ id: ulid(), createdAt: new Date().toISOString(), entity: o.entity, entityId: o.entityId, op: 'update', baseRev: current?.rev ?? null, data });
+      await d.outbox.delete(id);
+    });
+  };
+  const dismiss = (id: string) => db().outbox.delete(id);
+
+  return (
+    <section className="page">
+      <h1>{t('sync.issuesTitle')}</h1>
+      {rows.length === 0 && <p>{t('sync.noIssues')}</p>}
+      <ul className="list compact">
+        {rows.map((o) => (
+          <li key={o.id} data-testid="sync-issue">
+            <span className="title">
+              {t(`sync.entity.${o.entity}`)} · {o.state === 'conflict' ? t('sync.conflict') : t('sync.rejected')}
+            </span>
+            {o.state === 'conflict' ? (
+              <table className="resettle">
+                <thead>
+                  <tr>
+                    <th>{t('sync.field')}</th>
+                    <th>{t('sync.county')}</th>
+                    <th>{t('sync.mine')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {o.result?.conflicts?.map((c) => (
+                    <tr key={c.field}>
+                      <th>{c.field}</th>
+                      <td>{show(c.server)}</td>
+                      <td>{show(c.client)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            ) : (
+              <span className="meta">{o.result?.message}</span>
+            )}
+            <div className="actions">
+              {o.state === 'conflict' && (
+                <button type="button" className="primary" onClick={() => void keepMine(o.id)}>
+                  {t('sync.keepMine')}
+                </button>
+              )}
+              <button type="button" onClick={() => void dismiss(o.id)}>
+                {o.state === 'conflict' ? t('sync.keepCounty') : t('sync.dismiss')}
+              </button>
+            </div>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,144 @@
+/**
+ * The tablet's sync: push the outbox, then pull what changed in the user's villages. One sender
+ * per device (Web Locks across tabs). Pulled rows and the new checkpoint are written in one
+ * transaction; a pulled record with edits still waiting in the outbox keeps those edits on top.
+ */
+import type { Entity, Mutation, PulledRecord } from '../../model/sync.ts';
+import { db, type CunyiDb, type HouseholdRow, type MemberRow, type OutboxRow } from '../db/schema.ts';
+import { householdSearchKeys, memberSearchKeys } from '../db/search-keys.ts';
+import { setSyncing } from '../pwa/busy.ts';
+import { api, ApiError, OfflineError } from './api.ts';
+import { deviceId, getSession, getSyncState, patchSyncState } from './session.ts';
+
+const TABLE: Record<Entity, keyof CunyiDb & string> = {
+  village: 'villages',
+  household: 'households',
+  member: 'members',
+  status: 'statuses',
+  enrolment: 'enrolments',
+  visit: 'visits',
+  ledger: 'ledger',
+  filing: 'filings',
+};
+
+const pending = (o: OutboxRow) => o.state === undefined;
+
+function withKeys(entity: Entity, row: Record<string, unknown>): Record<string, unknown> {
+  if (entity === 'member') return { ...row, search: memberSearchKeys(row as unknown as MemberRow) };
+  if (entity === 'household') return { ...row, search: householdSearchKeys(row as unknown as HouseholdRow) };
+  return row;
+}
+
+/** Writes a batch of pulled records and the checkpoint in one transaction. */
+export async function applyPulled(records: PulledRecord[], checkpoint: number, d: CunyiDb = db()): Promise<void> {
+  const tables = [...new Set(records.map((r) => TABLE[r.entity]))].map((n) => d.table(n));
+  await d.transaction('rw', [...tables, d.outbox, d.meta], async () => {
+    const waiting = (await d.outbox.toArray()).filter((o) => pending(o) && o.op === 'update');
+    for (const r of records) {
+      const table = d.table(TABLE[r.entity]);
+      if (r.deleted || r.data === null) {
+        await table.delete(r.id);
+        continue;
+      }
+      let row: Record<string, unknown> = { ...r.data, rev: r.rev };
+      for (const o of waiting) if (o.entityId === r.id) row = { ...row, ...o.data };
+      await table.put(withKeys(r.entity, row));
+    }
+    const state = ((await d.meta.get('sync'))?.value ?? {}) as Record<string, unknown>;
+    await d.meta.put({ key: 'sync', value: { ...state, checkpoint } });
+  });
+}
+
+export interface SyncOutcome {
+  pushed: number;
+  pulled: number;
+  conflicts: number;
+  rejected: number;
+  error: string | null;
+}
+
+/** Pushes every waiting outbox row, in order, in batches. */
+async function pushAll(token: string, device: string, d: CunyiDb, out: SyncOutcome): Promise<void> {
+  for (;;) {
+    const batch = (await d.outbox.orderBy('id').toArray()).filter(pending).slice(0, 100);
+    if (batch.length === 0) return;
+    const mutations: Mutation[] = batch.map((o) => ({ id: o.id, entity: o.entity, entityId: o.entityId, op: o.op, baseRev: o.baseRev, data: o.data, createdAt: o.createdAt }));
+    const { results } = await api.push(token, device, mutations);
+    const at = new Date().toISOString();
+    await d.transaction('rw', [d.outbox, d.households, d.members], async () => {
+      for (const [i, r] of results.entries()) {
+        const o = batch[i]!;
+        if (r.status === 'applied') {
+          await d.outbox.delete(o.id);
+          if (o.entity === 'household' || o.entity === 'member') {
+            const t = o.entity === 'household' ? d.households : d.members;
+            await t.update(o.entityId, { rev: r.rev });
+          }
+          out.pushed++;
+        } else if (r.status === 'conflict') {
+          await d.outbox.update(o.id, { state: 'conflict', result: { conflicts: r.conflicts, at } });
+          out.conflicts++;
+        } else {
+          await d.outbox.update(o.id, { state: 'rejected', result: { code: r.code, message: r.message, at } });
+          out.rejected++;
+        }
+      }
+    });
+  }
+}
+
+/** Pulls until nothing is left; `onProgress(received, remaining)` drives the first download's bar. */
+export async function pullAll(token: string, d: CunyiDb, onProgress?: (received: number, remaining: number) => void): Promise<number> {
+  let { checkpoint } = await getSyncState(d);
+  let received = 0;
+  for (;;) {
+    const r = await api.pull(token, checkpoint);
+    await applyPulled(r.records, r.checkpoint, d);
+    received += r.records.length;
+    checkpoint = r.checkpoint;
+    onProgress?.(received, r.remaining);
+    if (r.remaining === 0 || r.records.length === 0) return received;
+  }
+}
+
+async function runOnce(d: CunyiDb, onProgress?: (received: number, remaining: number) => void): Promise<SyncOutcome> {
+  const out: SyncOutcome = { pushed: 0, pulled: 0, conflicts: 0, rejected: 0, error: null };
+  const session = await getSession(d);
+  if (!session) return { ...out, error: 'not-signed-in' };
+  setSyncing(true);
+  await patchSyncState({ lastAttempt: new Date().toISOString() }, d);
+  try {
+    await pushAll(session.token, await deviceId(d), d, out);
+    out.pulled = await pullAll(session.token, d, onProgress);
+    await patchSyncState({ lastSuccess: new Date().toISOString(), lastError: null, downloaded: true }, d);
+  } catch (e) {
+    out.error = e instanceof OfflineError ? 'offline' : e instanceof ApiError ? e.code : (e as Error).message;
+    await patchSyncState({ lastError: out.error }, d);
+  } finally {
+    setSyncing(false);
+  }
+  return out;
+}
+
+/** Runs a sync unless another tab of this device is already running one. */
+export async function syncNow(onProgress?: (received: number, remaining: number) => void, d: CunyiDb = db()): Promise<SyncOutcome | null> {
+  if (typeof navigator !== 'undefined' && navigator.locks) {
+    return navigator.locks.request('cunyi-sync', { ifAvailable: true }, async (lock) => (lock ? runOnce(d, onProgress) : null));
+  }
+  return runOnce(d, onProgress);
+}
+
+let timer: number | undefined;
+/** When to sync: at start, on reconnect, shortly after each local change, and every five minutes. */
+export function startSyncTriggers(d: CunyiDb = db()): void {
+  const soon = () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(() => void syncNow(undefined, d), 3_000);
+  };
+  void getSession(d).then((s) => s && soon());
+  window.addEventListener('online', soon);
+  d.outbox.hook('creating', () => {
+    soon();
+  });
+  window.setInterval(() => void syncNow(undefined, d), 5 * 60_000);
+}

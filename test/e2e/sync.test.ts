@@ -1,0 +1,86 @@
+/**
+ * Sign in, download, go offline, edit, come back online: the county sees the edit exactly once.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROTOCOL_VERSION, type PulledRecord } from '../../src/model/sync.ts';
+import { ulid } from '../../src/model/ulid.ts';
+import { chromiumAvailable, launch, shot, startServer, tabletContext, waitForServiceWorker, type Server } from './harness.ts';
+
+const H = { 'x-cunyi-protocol': String(PROTOCOL_VERSION), 'content-type': 'application/json' };
+
+describe.skipIf(!chromiumAvailable() && !process.env.CI)('sync with the county in Chromium', () => {
+  let server: Server;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    process.env.CUNYI_DEMO = '1';
+    process.env.CUNYI_DEMO_MEMBERS = '600';
+    server = await startServer();
+    delete process.env.CUNYI_DEMO;
+    delete process.env.CUNYI_DEMO_MEMBERS;
+    browser = await launch();
+    context = await tabletContext(browser);
+    page = await context.newPage();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  async function countyRecords(): Promise<PulledRecord[]> {
+    const login = await (await fetch(`${server.url}/api/login`, { method: 'POST', headers: H, body: JSON.stringify({ username: 'county', password: 'cunyi-demo', deviceId: ulid() }) })).json();
+    const out: PulledRecord[] = [];
+    let since = 0;
+    for (;;) {
+      const r = await (await fetch(`${server.url}/api/sync/pull?since=${since}&limit=5000`, { headers: { ...H, authorization: `Bearer ${login.token}` } })).json();
+      out.push(...r.records);
+      since = r.checkpoint;
+      if (r.remaining === 0) return out;
+    }
+  }
+
+  it('signs in and downloads only the doctor’s villages', async () => {
+    await page.goto(`${server.url}/welcome`);
+    await waitForServiceWorker(page);
+    await page.getByTestId('go-login').click();
+    await page.locator('#username').fill('doctor');
+    await page.locator('#password').fill('wrong-password');
+    await page.getByTestId('login').click();
+    await page.getByText('用户名或密码不对').waitFor();
+    await page.locator('#password').fill('cunyi-demo');
+    await page.getByTestId('login').click();
+    await page.waitForURL('**/villages', { timeout: 60_000 });
+    await page.getByTestId('village-link').first().waitFor();
+    expect(await page.getByTestId('village-link').count()).toBe(2);
+    await page.getByTestId('sync-status').getByText('全部已上报').waitFor();
+    await shot(page, 'synced-villages-800x1280');
+  });
+
+  it('keeps an offline edit in the outbox and sends it once when back online', async () => {
+    const member = await page.evaluate(async () => {
+      const d = (window as unknown as { cunyi: { db(): any } }).cunyi.db();
+      const m = await d.members.orderBy('id').first();
+      return { id: m.id as string, name: m.name as string };
+    });
+    await context.setOffline(true);
+    await page.goto(`${server.url}/members/${member.id}/edit`);
+    await page.locator('#phone').fill('13700001111');
+    await page.getByTestId('save').click();
+    await page.waitForURL(`**/members/${member.id}`);
+    await page.getByTestId('sync-pending').getByText('待上报 1 条').waitFor({ timeout: 15_000 });
+    await shot(page, 'offline-edit-pending-800x1280');
+    await context.setOffline(false);
+    await page.getByTestId('sync-now').click();
+    await page.getByTestId('sync-pending').getByText('全部已上报').waitFor({ timeout: 30_000 });
+    const records = (await countyRecords()).filter((r) => r.id === member.id);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ entity: 'member', rev: 2, data: { phone: '13700001111', name: member.name } });
+    // a second sync changes nothing
+    await page.getByTestId('sync-now').click();
+    await page.getByTestId('sync-pending').getByText('全部已上报').waitFor();
+    expect((await countyRecords()).filter((r) => r.id === member.id)[0]!.rev).toBe(2);
+  });
+});
