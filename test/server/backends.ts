@@ -32,7 +32,7 @@ export type Backend = 'sqlite' | 'postgres';
 export const BACKENDS: Backend[] = PG_PRESENT ? ['sqlite', 'postgres'] : ['sqlite'];
 
 /** A fresh, empty, migrated database of that backend, and a way to drop it. */
-export async function freshDb(backend: Backend): Promise<ServerDb & { drop(): Promise<void> }> {
+export async function freshDb(backend: Backend): Promise<ServerDb & { drop(): Promise<void>; url?: string }> {
   if (backend === 'sqlite') {
     const db = await openDb({ dataDir: mkdtempSync(join(tmpdir(), 'cunyi-server-')) });
     return { ...db, drop: () => db.close() };
@@ -46,6 +46,7 @@ export async function freshDb(backend: Backend): Promise<ServerDb & { drop(): Pr
   const db = await openDb({ databaseUrl: url });
   return {
     ...db,
+    url,
     drop: async () => {
       await db.close();
       const c = new pg.Client({ connectionString: PG_URL });
