@@ -7,11 +7,15 @@
  *   revoke-device --device ID                      the device can no longer sign in or sync
  *   list-users | list-devices
  *   import --demo [--members N]                    the synthetic demo county, all or nothing
+ *   import --csv FILE                              a roster, one member a row (src/server/csv-import.ts);
+ *                                                  any bad row: a report by row and column, nothing imported
  */
 import { generateCounty } from '../model/demo/index.ts';
 import { ROLES, type Role } from '../model/sync.ts';
 import { AuthError, createUser, resetPassword, revokeDevice, setAreas } from '../server/auth.ts';
 import { openDb } from '../server/db.ts';
+import { readFileSync } from 'node:fs';
+import { rosterFromCsv } from '../server/csv-import.ts';
 import { importCounty } from '../server/sync.ts';
 
 function usage(message: string): never {
@@ -75,7 +79,19 @@ try {
       break;
     }
     case 'import': {
-      if (opts.demo !== true) usage('import takes --demo (CSV import is not available yet)');
+      if (typeof opts.csv === 'string') {
+        const r = await rosterFromCsv(readFileSync(opts.csv, 'utf8'));
+        if (!r.ok) {
+          for (const e of r.errors) process.stderr.write(`row ${e.row}, ${e.column}: ${e.message}\n`);
+          process.stderr.write(`${r.errors.length} problem(s); nothing was imported\n`);
+          process.exitCode = 2;
+          break;
+        }
+        const n = await importCounty(server.db, r.data);
+        console.log(`imported ${r.data.members.length} members in ${r.data.households.length} households of ${r.data.villages.length} villages (${n} records)`);
+        break;
+      }
+      if (opts.demo !== true) usage('import takes --demo or --csv FILE');
       const members = typeof opts.members === 'string' ? Number(opts.members) : 10_000;
       if (!Number.isInteger(members) || members < 1 || members > 200_000) usage('--members must be a whole number from 1 to 200000');
       const n = await importCounty(server.db, generateCounty({ seed: Number(opts.seed ?? 1), members }));

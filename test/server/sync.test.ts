@@ -132,6 +132,24 @@ for (const backend of BACKENDS) {
       expect(conflicts).toHaveLength(1);
     });
 
+    it('never lets a user change or delete a record outside their villages', async () => {
+      const { auth } = await login();
+      const h = county.households.find((x) => x.villageId === other.id)!;
+      const m = county.members.find((x) => x.villageId === other.id)!;
+      const results = await push(auth, [
+        { id: ulid(), entity: 'household', entityId: h.id, op: 'update', baseRev: 1, data: { address: '改' }, createdAt: new Date().toISOString() },
+        { id: ulid(), entity: 'member', entityId: m.id, op: 'delete', baseRev: null, data: {}, createdAt: new Date().toISOString() },
+        { id: ulid(), entity: 'visit', entityId: 'V1', op: 'create', baseRev: null, data: { memberId: m.id, date: '2026-01-01', note: '' }, createdAt: new Date().toISOString() },
+      ]);
+      expect(results.map((r: { status: string; code: string }) => [r.status, r.code])).toEqual([
+        ['rejected', 'forbidden'],
+        ['rejected', 'forbidden'],
+        ['rejected', 'forbidden'],
+      ]);
+      const row = await sdb.db.selectFrom('records').select(['rev', 'deleted']).where('entity', '=', 'member').where('id', '=', m.id).executeTakeFirstOrThrow();
+      expect(row).toMatchObject({ rev: 1, deleted: 0 });
+    });
+
     it('sends deletions as tombstones', async () => {
       const { auth } = await login();
       const member = county.members.filter((x) => x.villageId === mine.id)[1]!;
