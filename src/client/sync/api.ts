@@ -14,13 +14,19 @@ export class ApiError extends Error {
 /** The network failed (offline, server down, connection dropped): try again later. */
 export class OfflineError extends Error {}
 
+let base = '';
+/** The county server's address; the app is served by it, so by default the same origin. */
+export function setApiBase(url: string): void {
+  base = url.replace(/\/$/, '');
+}
+
 async function call<T>(path: string, init: RequestInit & { token?: string | null } = {}): Promise<T> {
   const headers: Record<string, string> = { 'x-cunyi-protocol': String(PROTOCOL_VERSION) };
   if (init.body) headers['content-type'] = 'application/json';
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   let res: Response;
   try {
-    res = await fetch(path, { ...init, headers: { ...headers, ...(init.headers as Record<string, string> | undefined) } });
+    res = await fetch(base + path, { ...init, headers: { ...headers, ...(init.headers as Record<string, string> | undefined) } });
   } catch (e) {
     throw new OfflineError((e as Error).message);
   }

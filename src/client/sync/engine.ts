@@ -4,6 +4,7 @@
  * transaction; a pulled record with edits still waiting in the outbox keeps those edits on top.
  */
 import type { Entity, Mutation, PulledRecord } from '../../model/sync.ts';
+import { ulid } from '../../model/ulid.ts';
 import { db, type CunyiDb, type HouseholdRow, type MemberRow, type OutboxRow } from '../db/schema.ts';
 import { householdSearchKeys, memberSearchKeys } from '../db/search-keys.ts';
 import { setSyncing } from '../pwa/busy.ts';
@@ -141,4 +142,24 @@ export function startSyncTriggers(d: CunyiDb = db()): void {
     soon();
   });
   window.setInterval(() => void syncNow(undefined, d), 5 * 60_000);
+}
+
+/**
+ * Settles a conflict the county reported: "mine" sends this tablet's values again on the county's
+ * current revision (the doctor has seen both, so it applies); "county" keeps the county's values,
+ * which the last pull already brought.
+ */
+export async function resolveConflict(outboxId: string, keep: 'mine' | 'county', d: CunyiDb = db()): Promise<void> {
+  await d.transaction('rw', [d.outbox, d.households, d.members], async () => {
+    const o = await d.outbox.get(outboxId);
+    if (!o || o.state !== 'conflict') return;
+    if (keep === 'mine' && o.result?.conflicts) {
+      const table = o.entity === 'household' ? d.households : o.entity === 'member' ? d.members : null;
+      const current = table ? await table.get(o.entityId) : undefined;
+      const data = Object.fromEntries(o.result.conflicts.map((c) => [c.field, c.client]));
+      if (table && current) await d.table(TABLE[o.entity]).put(withKeys(o.entity, { ...current, ...data }));
+      await d.outbox.add({ id: ulid(), createdAt: new Date().toISOString(), entity: o.entity, entityId: o.entityId, op: 'update', baseRev: current?.rev ?? null, data });
+    }
+    await d.outbox.delete(outboxId);
+  });
 }

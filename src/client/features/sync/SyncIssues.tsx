@@ -1,7 +1,7 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useTranslation } from 'react-i18next';
-import { ulid } from '../../../model/ulid.ts';
 import { db } from '../../db/schema.ts';
+import { resolveConflict } from '../../sync/engine.ts';
 
 const show = (v: unknown) => (v === null || v === undefined || v === '' ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
@@ -11,20 +11,8 @@ export function SyncIssues() {
   const rows = useLiveQuery(async () => (await db().outbox.orderBy('id').toArray()).filter((o) => o.state !== undefined), []);
   if (!rows) return <p className="page">{t('common.loading')}</p>;
 
-  const keepMine = async (id: string) => {
-    const d = db();
-    await d.transaction('rw', [d.outbox, d.households, d.members], async () => {
-      const o = await d.outbox.get(id);
-      if (!o?.result?.conflicts) return;
-      const t2 = o.entity === 'household' ? d.households : o.entity === 'member' ? d.members : null;
-      const current = t2 ? await t2.get(o.entityId) : undefined;
-      const data = Object.fromEntries(o.result.conflicts.map((c) => [c.field, c.client]));
-      // Sent again on the county's current revision, so it applies: the doctor has seen both values.
-      await d.outbox.add({ id: ulid(), createdAt: new Date().toISOString(), entity: o.entity, entityId: o.entityId, op: 'update', baseRev: current?.rev ?? null, data });
-      await d.outbox.delete(id);
-    });
-  };
-  const dismiss = (id: string) => db().outbox.delete(id);
+  const keepMine = (id: string) => resolveConflict(id, 'mine');
+  const dismiss = (id: string, conflict: boolean) => (conflict ? resolveConflict(id, 'county') : db().outbox.delete(id));
 
   return (
     <section className="page">
@@ -64,7 +52,7 @@ export function SyncIssues() {
                   {t('sync.keepMine')}
                 </button>
               )}
-              <button type="button" onClick={() => void dismiss(o.id)}>
+              <button type="button" onClick={() => void dismiss(o.id, o.state === 'conflict')}>
                 {o.state === 'conflict' ? t('sync.keepCounty') : t('sync.dismiss')}
               </button>
             </div>
