@@ -3,8 +3,13 @@
  * message shapes, shared by both sides.
  */
 export const PROTOCOL_VERSION = 1;
-/** The oldest client protocol the server still serves. */
+/** The oldest client protocol the server still serves in full (pull and push). */
 export const MIN_CLIENT_PROTOCOL = 1;
+/**
+ * The oldest client protocol whose pushes are still taken, so an outdated tablet can flush its
+ * outbox before it updates: its pushes are answered with updateRequired, its pulls refused.
+ */
+export const MIN_PUSH_PROTOCOL = 1;
 
 export type Role = 'village-doctor' | 'village-cadre' | 'township-reviewer' | 'county-reviewer' | 'admin';
 export const ROLES: readonly Role[] = ['village-doctor', 'village-cadre', 'township-reviewer', 'county-reviewer', 'admin'];
@@ -39,6 +44,8 @@ export interface PushRequest {
 export interface PushResponse {
   protocol: number;
   results: MutationResult[];
+  /** The client is older than the server serves: it should update once its outbox is empty. */
+  updateRequired?: boolean;
 }
 
 /** A record as pulled: deletions come as tombstones (deleted: true, data null). */

@@ -6,7 +6,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { MIN_CLIENT_PROTOCOL, PROTOCOL_VERSION, type Mutation } from '../model/sync.ts';
+import { MIN_CLIENT_PROTOCOL, MIN_PUSH_PROTOCOL, PROTOCOL_VERSION, type Mutation } from '../model/sync.ts';
 import { isUlid } from '../model/ulid.ts';
 import { authenticate, AuthError, login, type Principal } from './auth.ts';
 import type { ServerDb } from './db.ts';
@@ -18,6 +18,9 @@ export interface AppOptions {
   distDir: string;
   version: string;
   logger?: boolean;
+  /** Protocol limits (tests set them to try an outdated client). */
+  minClientProtocol?: number;
+  minPushProtocol?: number;
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -46,7 +49,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (!req.url.startsWith('/api/sync/') && req.url !== '/api/login') return;
     const v = Number(req.headers['x-cunyi-protocol'] ?? NaN);
     if (!Number.isInteger(v)) return fail(reply, 400, 'invalid', 'the x-cunyi-protocol header is required', 'headers.x-cunyi-protocol');
-    if (v < MIN_CLIENT_PROTOCOL) return fail(reply, 426, 'client-too-old', '请更新村医助手后再同步 (update the app to sync)');
+    const minPush = opts.minPushProtocol ?? MIN_PUSH_PROTOCOL;
+    const minAll = opts.minClientProtocol ?? MIN_CLIENT_PROTOCOL;
+    // An outdated client may still push, so that its outbox is flushed before it updates.
+    const isPush = req.url === '/api/sync/push' || req.url === '/api/login';
+    if (v < (isPush ? minPush : minAll)) return fail(reply, 426, 'client-too-old', '请更新村医助手后再同步 (update the app to sync)');
     if (v > PROTOCOL_VERSION) return fail(reply, 501, 'server-too-old', '县级服务器版本较旧，请联系管理员 (the server is older than this app)');
   });
 
@@ -76,7 +83,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (!Array.isArray(b.mutations)) return fail(reply, 400, 'invalid', 'mutations must be an array', 'mutations');
     if (b.mutations.length > 500) return fail(reply, 413, 'invalid', 'at most 500 mutations a request', 'mutations');
     const results = await push(db, p, b.mutations as Mutation[]);
-    return { protocol: PROTOCOL_VERSION, results };
+    const v = Number(req.headers['x-cunyi-protocol']);
+    return { protocol: PROTOCOL_VERSION, results, ...(v < (opts.minClientProtocol ?? MIN_CLIENT_PROTOCOL) ? { updateRequired: true } : {}) };
   });
 
   app.get('/api/sync/pull', async (req, reply) => {

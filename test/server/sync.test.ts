@@ -85,6 +85,29 @@ for (const backend of BACKENDS) {
       expect((await app.inject({ method: 'GET', url: '/api/sync/pull', headers: { ...auth, 'x-cunyi-protocol': String(PROTOCOL_VERSION + 1) } })).json().error.code).toBe('server-too-old');
     });
 
+    it('lets an outdated client flush its outbox, then tells it to update', async () => {
+      const strict = await buildApp({ db: sdb, distDir: dist(), version: 'test', minClientProtocol: PROTOCOL_VERSION + 1 });
+      try {
+        const deviceId = ulid();
+        const login = await strict.inject({ method: 'POST', url: '/api/login', headers: H, payload: { username: 'doctor', password: PASSWORD, deviceId } });
+        const auth = { ...H, authorization: `Bearer ${login.json().token}` };
+        const member = county.members.find((x) => x.villageId === mine.id)!;
+        const id = ulid();
+        const r = await strict.inject({
+          method: 'POST',
+          url: '/api/sync/push',
+          headers: auth,
+          payload: { protocol: PROTOCOL_VERSION, mutations: [{ id: ulid(), entity: 'visit', entityId: id, op: 'create', baseRev: null, data: { memberId: member.id, date: '2026-01-02', note: '' }, createdAt: new Date().toISOString() }] },
+        });
+        expect(r.json()).toMatchObject({ updateRequired: true, results: [{ status: 'applied' }] });
+        const pulled = await strict.inject({ method: 'GET', url: '/api/sync/pull?since=0', headers: auth });
+        expect(pulled.statusCode).toBe(426);
+        expect(pulled.json().error.code).toBe('client-too-old');
+      } finally {
+        await strict.close();
+      }
+    });
+
     it('downloads only the user’s villages, in batches, resumable from any checkpoint', async () => {
       const { auth } = await login();
       const all = await pullAll(auth);

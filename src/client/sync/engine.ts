@@ -51,6 +51,8 @@ export async function applyPulled(records: PulledRecord[], checkpoint: number, d
 }
 
 export interface SyncOutcome {
+  /** The county no longer serves this version: the outbox was flushed, then the app must update. */
+  updateRequired?: boolean;
   pushed: number;
   pulled: number;
   conflicts: number;
@@ -64,7 +66,8 @@ async function pushAll(token: string, device: string, d: CunyiDb, out: SyncOutco
     const batch = (await d.outbox.orderBy('id').toArray()).filter(pending).slice(0, 100);
     if (batch.length === 0) return;
     const mutations: Mutation[] = batch.map((o) => ({ id: o.id, entity: o.entity, entityId: o.entityId, op: o.op, baseRev: o.baseRev, data: o.data, createdAt: o.createdAt }));
-    const { results } = await api.push(token, device, mutations);
+    const { results, updateRequired } = await api.push(token, device, mutations);
+    if (updateRequired) out.updateRequired = true;
     const at = new Date().toISOString();
     await d.transaction('rw', [d.outbox, d.households, d.members], async () => {
       for (const [i, r] of results.entries()) {
@@ -110,6 +113,7 @@ async function runOnce(d: CunyiDb, onProgress?: (received: number, remaining: nu
   await patchSyncState({ lastAttempt: new Date().toISOString() }, d);
   try {
     await pushAll(session.token, await deviceId(d), d, out);
+    if (out.updateRequired) throw new ApiError(426, 'client-too-old', 'update the app');
     out.pulled = await pullAll(session.token, d, onProgress);
     await patchSyncState({ lastSuccess: new Date().toISOString(), lastError: null, downloaded: true }, d);
   } catch (e) {
