@@ -83,4 +83,40 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('sync with the county i
     await page.getByTestId('sync-pending').getByText('全部已上报').waitFor();
     expect((await countyRecords()).filter((r) => r.id === member.id)[0]!.rev).toBe(2);
   });
+
+  it('shows a both-sides edit with both values and keeps the one the doctor chooses', async () => {
+    // A second tablet of the same doctor.
+    const other = await (await tabletContext(browser)).newPage();
+    await other.goto(`${server.url}/login`);
+    await other.locator('#username').fill('doctor');
+    await other.locator('#password').fill('cunyi-demo');
+    await other.getByTestId('login').click();
+    await other.waitForURL('**/villages', { timeout: 60_000 });
+    const member = await page.evaluate(async () => {
+      const d = (window as unknown as { cunyi: { db(): any } }).cunyi.db();
+      const m = await d.members.orderBy('id').offset(1).first();
+      return { id: m.id as string };
+    });
+    // The first tablet changes the phone and sends it; the second changes it differently.
+    await page.goto(`${server.url}/members/${member.id}/edit`);
+    await page.locator('#phone').fill('13600000001');
+    await page.getByTestId('save').click();
+    await page.getByTestId('sync-now').click();
+    await page.getByTestId('sync-pending').getByText('全部已上报').waitFor({ timeout: 30_000 });
+    await other.goto(`${server.url}/members/${member.id}/edit`);
+    await other.locator('#phone').fill('13600000002');
+    await other.getByTestId('save').click();
+    await other.getByTestId('sync-now').click();
+    await other.getByText('1 项需处理').click();
+    await other.getByTestId('sync-issue').waitFor();
+    expect(await other.getByTestId('sync-issue').textContent()).toContain('13600000001');
+    expect(await other.getByTestId('sync-issue').textContent()).toContain('13600000002');
+    await shot(other, 'sync-conflict-800x1280');
+    await other.getByRole('button', { name: '用本机的值' }).click();
+    await other.getByTestId('sync-now').click();
+    await other.getByTestId('sync-pending').getByText('全部已上报').waitFor({ timeout: 30_000 });
+    const rec = (await countyRecords()).filter((r) => r.id === member.id)[0]!;
+    expect(rec.data).toMatchObject({ phone: '13600000002' });
+    await other.context().close();
+  });
 });

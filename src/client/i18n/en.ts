@@ -240,6 +240,7 @@ export const en = {
     submit: 'Sign in',
   },
   sync: {
+    fields: { name: 'Name', phone: 'Phone', idNumber: 'ID number', birthDate: 'Birth date', sex: 'Sex', relation: 'Relation to head', address: 'Address', number: 'Household number', state: 'On the roster', stateDate: 'Date of death or move', insured: 'Insurance', headMemberId: 'Head of household', endedOn: 'Ended on' },
     never: 'never',
     justNow: 'just now',
     minutesAgo_one: '{{count}} minute ago',

@@ -233,6 +233,7 @@ export const zhCN = {
     submit: '登录',
   },
   sync: {
+    fields: { name: '姓名', phone: '电话', idNumber: '身份证号', birthDate: '出生日期', sex: '性别', relation: '与户主关系', address: '住址', number: '户编号', state: '在册状态', stateDate: '去世或迁出日期', insured: '参保情况', headMemberId: '户主', endedOn: '终止日期' },
     never: '从未',
     justNow: '刚刚',
     minutesAgo: '{{count}} 分钟前',

@@ -233,6 +233,7 @@ export const zhTW = {
     submit: '登入',
   },
   sync: {
+    fields: { name: '姓名', phone: '電話', idNumber: '身分證號', birthDate: '出生日期', sex: '性別', relation: '與戶主關係', address: '住址', number: '戶編號', state: '在冊狀態', stateDate: '去世或遷出日期', insured: '參保情況', headMemberId: '戶主', endedOn: '終止日期' },
     never: '從未',
     justNow: '剛剛',
     minutesAgo: '{{count}} 分鐘前',

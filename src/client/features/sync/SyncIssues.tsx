@@ -8,7 +8,15 @@ const show = (v: unknown) => (v === null || v === undefined || v === '' ? '—' 
 /** Changes the county did not take as they were: conflicts to settle by choosing a value, refusals with their reason. */
 export function SyncIssues() {
   const { t } = useTranslation();
-  const rows = useLiveQuery(async () => (await db().outbox.orderBy('id').toArray()).filter((o) => o.state !== undefined), []);
+  const rows = useLiveQuery(async () => {
+    const d = db();
+    const issues = (await d.outbox.orderBy('id').toArray()).filter((o) => o.state !== undefined);
+    // The record's name, so the doctor knows whose data it is.
+    const names = await Promise.all(
+      issues.map(async (o) => (o.entity === 'member' ? (await d.members.get(o.entityId))?.name : o.entity === 'household' ? (await d.households.get(o.entityId))?.number : undefined) ?? ''),
+    );
+    return issues.map((o, i) => ({ ...o, label: names[i]! }));
+  }, []);
   if (!rows) return <p className="page">{t('common.loading')}</p>;
 
   const keepMine = (id: string) => resolveConflict(id, 'mine');
@@ -22,7 +30,7 @@ export function SyncIssues() {
         {rows.map((o) => (
           <li key={o.id} data-testid="sync-issue">
             <span className="title">
-              {t(`sync.entity.${o.entity}`)} · {o.state === 'conflict' ? t('sync.conflict') : t('sync.rejected')}
+              {t(`sync.entity.${o.entity}`)} {o.label} · {o.state === 'conflict' ? t('sync.conflict') : t('sync.rejected')}
             </span>
             {o.state === 'conflict' ? (
               <table className="resettle">
@@ -36,7 +44,7 @@ export function SyncIssues() {
                 <tbody>
                   {o.result?.conflicts?.map((c) => (
                     <tr key={c.field}>
-                      <th>{c.field}</th>
+                      <th>{t(`sync.fields.${c.field}`, { defaultValue: c.field })}</th>
                       <td>{show(c.server)}</td>
                       <td>{show(c.client)}</td>
                     </tr>
