@@ -367,6 +367,21 @@ function compileStage(c: Compiler, raw: unknown, path: string, seenIds: Set<stri
   const P = <T>(field: string, parse: (v: unknown, p: string) => T, name = `${id}.${field}`) =>
     c.param(o[field], `${path}.${field}`, name, parse);
   const tierName = (gs: Group[]) => gs.join('|');
+  /** Tiers by group, in rule 9's order, each field a parameter named `${id}.${groups}.${field}`. */
+  const tiersOf = <F extends string, T>(fields: Record<F, (v: unknown, p: string) => T>): ({ groups: Group[] } & Record<F, CompiledParam<T>>)[] => {
+    const list = arr(o.tiers, `${path}.tiers`).map((t, i) => {
+      const tp = `${path}.tiers[${i}]`;
+      const to = obj(t, tp);
+      noExtraKeys(to, ['groups', ...Object.keys(fields)], tp);
+      const gs = groups(to.groups, `${tp}.groups`);
+      const n = `${id}.${tierName(gs)}`;
+      const tier: Record<string, unknown> = { groups: gs };
+      for (const [f, parse] of Object.entries(fields) as [F, (v: unknown, p: string) => T][]) tier[f] = c.param(to[f], `${tp}.${f}`, `${n}.${f}`, parse);
+      return tier as { groups: Group[] } & Record<F, CompiledParam<T>>;
+    });
+    checkTierOrder(list, `${path}.tiers`);
+    return list;
+  };
 
   switch (kind) {
     case 'basic': {
@@ -479,19 +494,7 @@ function compileStage(c: Compiler, raw: unknown, path: string, seenIds: Set<stri
     }
     case 'annual-burden': {
       noExtraKeys(o, [...COMMON_KEYS, 'payer', 'threshold', 'order', 'tiers'], path);
-      const tiers = arr(o.tiers, `${path}.tiers`).map((t, i) => {
-        const tp = `${path}.tiers[${i}]`;
-        const to = obj(t, tp);
-        noExtraKeys(to, ['groups', 'inRate', 'outRate'], tp);
-        const gs = groups(to.groups, `${tp}.groups`);
-        const n = `${id}.${tierName(gs)}`;
-        return {
-          groups: gs,
-          inRate: c.param(to.inRate, `${tp}.inRate`, `${n}.inRate`, ratio),
-          outRate: c.param(to.outRate, `${tp}.outRate`, `${n}.outRate`, ratio),
-        };
-      });
-      checkTierOrder(tiers, `${path}.tiers`);
+      const tiers = tiersOf({ inRate: ratio, outRate: ratio });
       return {
         kind,
         ...base,
@@ -531,37 +534,12 @@ function compileStage(c: Compiler, raw: unknown, path: string, seenIds: Set<stri
     }
     case 'compliant-left': {
       noExtraKeys(o, [...COMMON_KEYS, 'payer', 'tiers'], path);
-      const tiers = arr(o.tiers, `${path}.tiers`).map((t, i) => {
-        const tp = `${path}.tiers[${i}]`;
-        const to = obj(t, tp);
-        noExtraKeys(to, ['groups', 'rate', 'threshold', 'annualCap'], tp);
-        const gs = groups(to.groups, `${tp}.groups`);
-        const n = `${id}.${tierName(gs)}`;
-        return {
-          groups: gs,
-          rate: c.param(to.rate, `${tp}.rate`, `${n}.rate`, ratio),
-          threshold: c.param(to.threshold, `${tp}.threshold`, `${n}.threshold`, money),
-          annualCap: c.param(to.annualCap, `${tp}.annualCap`, `${n}.annualCap`, cap),
-        };
-      });
-      checkTierOrder(tiers, `${path}.tiers`);
+      const tiers = tiersOf<'rate' | 'threshold' | 'annualCap', number>({ rate: ratio, threshold: money, annualCap: cap });
       return { kind, ...base, ...payerOf(o.payer, `${path}.payer`, null), tiers, tierFor: firstFit(tiers) };
     }
     case 'out-of-catalogue-left': {
       noExtraKeys(o, [...COMMON_KEYS, 'payer', 'tiers'], path);
-      const tiers = arr(o.tiers, `${path}.tiers`).map((t, i) => {
-        const tp = `${path}.tiers[${i}]`;
-        const to = obj(t, tp);
-        noExtraKeys(to, ['groups', 'rate', 'annualCap'], tp);
-        const gs = groups(to.groups, `${tp}.groups`);
-        const n = `${id}.${tierName(gs)}`;
-        return {
-          groups: gs,
-          rate: c.param(to.rate, `${tp}.rate`, `${n}.rate`, ratio),
-          annualCap: c.param(to.annualCap, `${tp}.annualCap`, `${n}.annualCap`, cap),
-        };
-      });
-      checkTierOrder(tiers, `${path}.tiers`);
+      const tiers = tiersOf<'rate' | 'annualCap', number>({ rate: ratio, annualCap: cap });
       return { kind, ...base, ...payerOf(o.payer, `${path}.payer`, null), tiers, tierFor: firstFit(tiers) };
     }
   }

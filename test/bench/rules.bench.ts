@@ -7,21 +7,16 @@
  * year so far plus the new claim, with the trace), p50 and p99.
  */
 import { performance } from 'node:perf_hooks';
+import { Rng } from '../../src/model/demo/random.ts';
 import { builtinPack, builtinPackIds, runScenario, Settlement, type CompiledPack, type EngineClaim, type PersonStatus } from '../../src/rules/index.ts';
 
 const N = Number(process.env.BENCH_CLAIMS ?? 100_000);
 const PER_PERSON = 10;
 
-/** A small deterministic PRNG so every run settles the same batch. */
+/** Seeded randomness: the demo generator's, so every run sees the same sequence. */
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.next();
 }
 
 interface Person {

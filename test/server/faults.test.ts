@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateCounty } from '../../src/model/demo/index.ts';
+import { Rng } from '../../src/model/demo/random.ts';
 import { PROTOCOL_VERSION, type Mutation, type MutationResult } from '../../src/model/sync.ts';
 import { ulid } from '../../src/model/ulid.ts';
 import { createUser } from '../../src/server/auth.ts';
@@ -24,15 +25,10 @@ const TOTAL = Number(process.env.FAULT_MUTATIONS ?? 10_000);
 const DEVICES = 4;
 const PASSWORD = 'fault-password';
 
+/** Seeded randomness: the demo generator's, so every run sees the same sequence. */
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.next();
 }
 
 async function freePort(): Promise<number> {
