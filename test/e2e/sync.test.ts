@@ -84,6 +84,40 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('sync with the county i
     expect((await countyRecords()).filter((r) => r.id === member.id)[0]!.rev).toBe(2);
   });
 
+  it('sends the outbox from the service worker by Background Sync, with no page open', async () => {
+    const member = await page.evaluate(async () => {
+      const d = (window as unknown as { cunyi: { db(): any } }).cunyi.db();
+      const m = await d.members.orderBy('id').offset(2).first();
+      return { id: m.id as string };
+    });
+    await context.setOffline(true);
+    await page.goto(`${server.url}/members/${member.id}/edit`);
+    await page.locator('#phone').fill('13500005555');
+    await page.getByTestId('save').click();
+    await page.waitForURL(`**/members/${member.id}`);
+    await page.getByTestId('sync-pending').getByText('待上报 1 条').waitFor({ timeout: 15_000 });
+    // No page of the app stays open; the browser fires the sync tag when connectivity returns.
+    await page.goto('about:blank');
+    await context.setOffline(false);
+    const cdp = await context.newCDPSession(page);
+    const registrations = new Promise<{ registrationId: string; scopeURL: string }[]>((resolve) =>
+      cdp.on('ServiceWorker.workerRegistrationUpdated', (e: { registrations: { registrationId: string; scopeURL: string }[] }) => resolve(e.registrations)),
+    );
+    await cdp.send('ServiceWorker.enable');
+    const reg = (await registrations).find((r) => r.scopeURL.startsWith(server.url))!;
+    await cdp.send('ServiceWorker.dispatchSyncEvent', { origin: server.url, registrationId: reg.registrationId, tag: 'cunyi-outbox', lastChance: false });
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const rec = (await countyRecords()).find((r) => r.id === member.id);
+      if ((rec?.data as { phone?: string } | undefined)?.phone === '13500005555') break;
+      if (Date.now() > deadline) throw new Error('the service worker did not send the outbox');
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    await cdp.detach();
+    await page.goto(`${server.url}/members/${member.id}`);
+    await page.getByTestId('sync-pending').getByText('全部已上报').waitFor({ timeout: 15_000 });
+  });
+
   it('shows a both-sides edit with both values and keeps the one the doctor chooses', async () => {
     // A second tablet of the same doctor.
     const other = await (await tabletContext(browser)).newPage();

@@ -7,8 +7,9 @@ import type { Entity, Mutation, PulledRecord } from '../../model/sync.ts';
 import { ulid } from '../../model/ulid.ts';
 import { db, type CunyiDb, type HouseholdRow, type MemberRow, type OutboxRow } from '../db/schema.ts';
 import { householdSearchKeys, memberSearchKeys } from '../db/search-keys.ts';
-import { setSyncing } from '../pwa/busy.ts';
+import { setSyncing } from '../pwa/busy-store.ts';
 import { api, ApiError, OfflineError } from './api.ts';
+import { requestBackgroundSync } from './background.ts';
 import { deviceId, getSession, getSyncState, patchSyncState } from './session.ts';
 
 const TABLE: Record<Entity, keyof CunyiDb & string> = {
@@ -144,6 +145,7 @@ export function startSyncTriggers(d: CunyiDb = db()): void {
   window.addEventListener('online', soon);
   d.outbox.hook('creating', () => {
     soon();
+    requestBackgroundSync();
   });
   window.setInterval(() => void syncNow(undefined, d), 5 * 60_000);
 }
