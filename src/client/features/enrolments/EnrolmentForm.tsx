@@ -7,6 +7,7 @@ import { db } from '../../db/schema.ts';
 import { currentLang, today, yuan } from '../../i18n/index.ts';
 import { useRouter } from '../../router.tsx';
 import { Field } from '../common/Field.tsx';
+import { SubmitForm } from '../common/SubmitForm.tsx';
 import { FormActions } from '../common/FormActions.tsx';
 import { useDraft } from '../common/useDraft.ts';
 
@@ -63,13 +64,7 @@ export function EnrolmentForm({ memberId }: { memberId: string }) {
       {entries.length === 0 ? (
         <p className="banner warn">{t('enrolments.noTable', { pack: pack.name[lang] })}</p>
       ) : (
-        <form
-          noValidate
-          onSubmit={(ev) => {
-            ev.preventDefault();
-            void save();
-          }}
-        >
+        <SubmitForm onSubmit={() => void save()}>
           <Field id="entryId" label={t('enrolments.disease')} error={errors.entryId}>
             <select
               id="entryId"
@@ -103,7 +98,7 @@ export function EnrolmentForm({ memberId }: { memberId: string }) {
             <input id="hospital" value={values.hospital} onChange={(e) => set('hospital', e.target.value)} />
           </Field>
           <FormActions />
-        </form>
+        </SubmitForm>
       )}
     </section>
   );

@@ -5,6 +5,8 @@ import { BUILTIN_PACK_JSON, builtinPack, explainTrace, formatRatio, layerName, P
 import { db } from '../../db/schema.ts';
 import { currentLang, date as fmtDate, today, yuan } from '../../i18n/index.ts';
 import { Link, useRouter } from '../../router.tsx';
+import { ClaimKindField } from '../common/ClaimKindField.tsx';
+import { SubmitForm } from '../common/SubmitForm.tsx';
 import { Field } from '../common/Field.tsx';
 import { useDraft } from '../common/useDraft.ts';
 import { compareClasses, estimate, historyFromRecords, type EstimateForm, type EstimateOk, type PriorClaim } from './logic.ts';
@@ -105,7 +107,7 @@ export function EstimatePage() {
         {ctx.member ? t('estimate.forMember', { name: ctx.member.name, number: ctx.household?.number ?? '' }) : t('estimate.forAnonymous')}
       </p>
 
-      <form className="estimate-form no-print" noValidate onSubmit={(e) => e.preventDefault()}>
+      <SubmitForm className="estimate-form no-print" onSubmit={() => {}}>
         <Field id="packId" label={t('estimate.pack')}>
           <select id="packId" value={values.packId} onChange={(e) => set('packId', e.target.value)}>
             {BUILTIN_PACK_JSON.map((p) => (
@@ -149,12 +151,7 @@ export function EstimatePage() {
           <Field id="date" label={t('estimate.date')} error={err('date')}>
             <input id="date" type="date" value={values.date} onChange={(e) => set('date', e.target.value)} />
           </Field>
-          <Field id="kind" label={t('estimate.kind')} error={err('kind')}>
-            <select id="kind" value={values.kind} onChange={(e) => set('kind', e.target.value as Values['kind'])}>
-              <option value="inpatient">{t('estimate.inpatient')}</option>
-              <option value="outpatient-chronic">{t('estimate.outpatient')}</option>
-            </select>
-          </Field>
+          <ClaimKindField value={values.kind} onChange={(k) => set('kind', k)} error={err('kind')} />
         </div>
         {values.kind === 'outpatient-chronic' && (
           <Field id="disease" label={t('enrolments.icd')} error={err('disease')} hint={t('estimate.diseaseHint')}>
@@ -206,7 +203,7 @@ export function EstimatePage() {
           <input type="checkbox" checked={values.outUnknown} onChange={(e) => set('outUnknown', e.target.checked)} data-testid="out-unknown" />
           {t('estimate.outUnknown')}
         </label>
-      </form>
+      </SubmitForm>
 
       {outcome?.ok && <Result ok={outcome} pack={pack} values={values} lang={rulesLang} textLang={textLang} />}
       {outcome?.ok && (

@@ -5,6 +5,7 @@ import { addHousehold, DuplicateError, updateHousehold } from '../../db/repo.ts'
 import { db } from '../../db/schema.ts';
 import { useRouter } from '../../router.tsx';
 import { Field } from '../common/Field.tsx';
+import { SubmitForm } from '../common/SubmitForm.tsx';
 import { FormActions } from '../common/FormActions.tsx';
 import { DraftBanner } from '../common/DraftBanner.tsx';
 import { useDraft } from '../common/useDraft.ts';
@@ -66,13 +67,7 @@ export function HouseholdForm({ householdId }: { householdId: string | null }) {
     <section className="page narrow">
       <h1>{householdId ? t('households.edit') : t('households.add')}</h1>
       <DraftBanner restored={restored} onDiscard={discard} />
-      <form
-        noValidate
-        onSubmit={(ev) => {
-          ev.preventDefault();
-          void save();
-        }}
-      >
+      <SubmitForm onSubmit={() => void save()}>
         <Field id="villageId" label={t('households.village')} error={errors.villageId}>
           <select id="villageId" value={values.villageId} disabled={householdId !== null} onChange={(e) => set('villageId', e.target.value)}>
             <option value="">{t('forms.choose')}</option>
@@ -93,7 +88,7 @@ export function HouseholdForm({ householdId }: { householdId: string | null }) {
           <input id="phone" type="tel" inputMode="tel" value={values.phone} onChange={(e) => set('phone', e.target.value)} aria-invalid={!!errors.phone} />
         </Field>
         <FormActions saving={saving} />
-      </form>
+      </SubmitForm>
     </section>
   );
 }

@@ -6,7 +6,9 @@ import { addLedgerEntry, updateLedgerEntry } from '../../db/repo.ts';
 import { db, type LedgerRow } from '../../db/schema.ts';
 import { currentLang, today, yuan } from '../../i18n/index.ts';
 import { useRouter } from '../../router.tsx';
+import { ClaimKindField } from '../common/ClaimKindField.tsx';
 import { Field } from '../common/Field.tsx';
+import { SubmitForm } from '../common/SubmitForm.tsx';
 import { FormActions } from '../common/FormActions.tsx';
 import { useDraft } from '../common/useDraft.ts';
 
@@ -127,23 +129,12 @@ export function LedgerForm({ memberId, entryId }: { memberId: string | null; ent
     <section className="page narrow">
       <h1>{ctx.entry ? t('ledger.edit') : t('ledger.addFor', { name: ctx.m.name })}</h1>
       <p className="muted">{t('ledger.formHelp')}</p>
-      <form
-        noValidate
-        onSubmit={(ev) => {
-          ev.preventDefault();
-          void save();
-        }}
-      >
+      <SubmitForm onSubmit={() => void save()}>
         <div className="field-row">
           <Field id="date" label={t('ledger.date')} error={errors.date}>
             <input id="date" type="date" value={values.date} onChange={(e) => set('date', e.target.value)} />
           </Field>
-          <Field id="kind" label={t('estimate.kind')}>
-            <select id="kind" value={values.kind} onChange={(e) => set('kind', e.target.value as Values['kind'])}>
-              <option value="inpatient">{t('estimate.inpatient')}</option>
-              <option value="outpatient-chronic">{t('estimate.outpatient')}</option>
-            </select>
-          </Field>
+          <ClaimKindField value={values.kind} onChange={(k) => set('kind', k)} />
         </div>
         {values.kind === 'outpatient-chronic' && (
           <Field id="disease" label={t('enrolments.icd')} error={errors.disease}>
@@ -191,7 +182,7 @@ export function LedgerForm({ memberId, entryId }: { memberId: string | null; ent
           {patientPreview !== null && <p className="hint">{t('ledger.patientPreview', { amount: yuan(patientPreview) })}</p>}
         </fieldset>
         <FormActions />
-      </form>
+      </SubmitForm>
     </section>
   );
 }

@@ -10,6 +10,7 @@ import { db } from '../../db/schema.ts';
 import { currentLang, today } from '../../i18n/index.ts';
 import { useRouter } from '../../router.tsx';
 import { Field } from '../common/Field.tsx';
+import { SubmitForm } from '../common/SubmitForm.tsx';
 import { FormActions } from '../common/FormActions.tsx';
 import { DraftBanner } from '../common/DraftBanner.tsx';
 import { useDraft } from '../common/useDraft.ts';
@@ -187,13 +188,7 @@ export function MemberForm({ householdId, memberId }: { householdId: string | nu
     <section className="page narrow">
       <h1>{isNew ? t('members.add') : t('members.edit')}</h1>
       <DraftBanner restored={restored} onDiscard={discard} />
-      <form
-        noValidate
-        onSubmit={(ev) => {
-          ev.preventDefault();
-          void save();
-        }}
-      >
+      <SubmitForm onSubmit={() => void save()}>
         <Field id="name" label={t('members.name')} error={errors.name}>
           {input('name', { autoComplete: 'off' })}
         </Field>
@@ -255,7 +250,7 @@ export function MemberForm({ householdId, memberId }: { householdId: string | nu
           </fieldset>
         )}
         <FormActions saving={saving} />
-      </form>
+      </SubmitForm>
     </section>
   );
 }

@@ -7,6 +7,7 @@ import { db } from '../../db/schema.ts';
 import { today } from '../../i18n/index.ts';
 import { useRouter } from '../../router.tsx';
 import { Field } from '../common/Field.tsx';
+import { SubmitForm } from '../common/SubmitForm.tsx';
 import { FormActions } from '../common/FormActions.tsx';
 import { useDraft } from '../common/useDraft.ts';
 import { StatusFields } from './MemberForm.tsx';
@@ -48,19 +49,13 @@ export function StatusForm({ memberId }: { memberId: string }) {
   return (
     <section className="page narrow">
       <h1>{t('status.addFor', { name: ctx.m.name })}</h1>
-      <form
-        noValidate
-        onSubmit={(ev) => {
-          ev.preventDefault();
-          void save();
-        }}
-      >
+      <SubmitForm onSubmit={() => void save()}>
         <StatusFields values={values} set={set} errors={errors} classes={classes} />
         <Field id="note" label={t('status.note')}>
           <input id="note" value={values.note} onChange={(e) => set('note', e.target.value)} />
         </Field>
         <FormActions />
-      </form>
+      </SubmitForm>
     </section>
   );
 }

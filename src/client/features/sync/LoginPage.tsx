@@ -7,6 +7,7 @@ import { api, ApiError, OfflineError } from '../../sync/api.ts';
 import { syncNow } from '../../sync/engine.ts';
 import { deviceId } from '../../sync/session.ts';
 import { Field } from '../common/Field.tsx';
+import { SubmitForm } from '../common/SubmitForm.tsx';
 
 /** Sign in with a county account, then download the roster of the user's villages. */
 export function LoginPage() {
@@ -69,13 +70,7 @@ export function LoginPage() {
           </div>
         </div>
       ) : (
-        <form
-          noValidate
-          onSubmit={(e) => {
-            e.preventDefault();
-            void submit();
-          }}
-        >
+        <SubmitForm onSubmit={() => void submit()}>
           <Field id="username" label={t('login.username')}>
             <input id="username" autoComplete="username" autoCapitalize="none" value={username} onChange={(e) => setUsername(e.target.value)} />
           </Field>
@@ -87,7 +82,7 @@ export function LoginPage() {
               {t('login.submit')}
             </button>
           </div>
-        </form>
+        </SubmitForm>
       )}
     </section>
   );
