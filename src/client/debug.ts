@@ -13,7 +13,7 @@ export function exposeDebugApi(): void {
     search,
     loadDemo,
     importRoster,
-    estimateLogic: () => import('./features/estimate/logic.ts'),
+    estimateLogic: () => import('../model/estimate.ts'),
     rules: () => import('../rules/index.ts'),
     generate: async (opts: { members: number; seed?: number }) => (await import('../model/demo/index.ts')).generateCounty(opts),
   };

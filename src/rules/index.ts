@@ -4,7 +4,7 @@ export { formatFen, formatFenGrouped, formatRatio, parseAmount, parseRatio, mulR
 export { isIsoDate, yearOf } from './dates.ts';
 export { compilePack, packHash, STAGE_KINDS, type CompiledPack, type ParamInfo } from './pack.ts';
 export type * from './pack-types.ts';
-export { PAYERS } from './pack-types.ts';
+export { PAYERS, FILING_KINDS, FILING_FIELD_IDS } from './pack-types.ts';
 export { Settlement, type EngineClaim, type ClaimResult, type TraceStep, type YearContextItem } from './engine.ts';
 export { explainTrace, layerName, renderFormula, type Lang } from './explain.ts';
 export { statusOn, statusKey, type PersonStatus, type DatedStatus, type Assistance } from './status.ts';

@@ -201,6 +201,71 @@ export interface GrantRule {
   note?: string;
 }
 
+/** The kinds of proxy filing (代报代办) the app knows how to fill; a pack lists the ones its region runs. */
+export type FilingKind = 'out-of-county-reimbursement' | 'chronic-certification' | 'critical-care-grant' | 'medical-assistance' | 'out-of-area-registration';
+export const FILING_KINDS: readonly FilingKind[] = ['out-of-county-reimbursement', 'chronic-certification', 'critical-care-grant', 'medical-assistance', 'out-of-area-registration'];
+
+/**
+ * Fields a filing form may ask for. Each has one meaning and one check everywhere (src/model/filing.ts):
+ * dates are ISO dates, amounts yuan with at most two decimals, `facility` a class or named facility
+ * of the pack, `disease` an ICD-10 code, `grantDisease` a disease of the filing's grant.
+ */
+export type FilingFieldId =
+  | 'admissionDate'
+  | 'dischargeDate'
+  | 'facility'
+  | 'total'
+  | 'outOfCatalog'
+  | 'disease'
+  | 'grantDisease'
+  | 'lateStage'
+  | 'diagnosisDate'
+  | 'destination'
+  | 'reason'
+  | 'payee'
+  | 'note';
+export const FILING_FIELD_IDS: readonly FilingFieldId[] = [
+  'admissionDate',
+  'dischargeDate',
+  'facility',
+  'total',
+  'outOfCatalog',
+  'disease',
+  'grantDisease',
+  'lateStage',
+  'diagnosisDate',
+  'destination',
+  'reason',
+  'payee',
+  'note',
+];
+
+/** Who reviews at a stage: the village committee (confirmed on the tablet at filing), a township, a county office. */
+export type ReviewLevel = 'village' | 'township' | 'county';
+
+export interface FilingTypeRule {
+  /** Unique within the pack. */
+  id: string;
+  kind: FilingKind;
+  title: Text;
+  /** The clause that creates the filing, or "assumption". */
+  basis: Source;
+  /** Who may file (a hint shown on the form; the reviewers decide). */
+  groups: Group[];
+  fields: { id: FilingFieldId; required: boolean }[];
+  documents: (Text & { id: string; required: boolean; min?: number })[];
+  /** The review path in order; a "village" stage can only come first. */
+  review: (Text & { id: string; level: ReviewLevel; office: Text })[];
+  /** Where the review path is stated (or "assumption"). */
+  reviewSource: Source;
+  /** Attach the engine's estimate of the claim (needs the claim fields). */
+  estimate: boolean;
+  /** What approval grants: an amount (money), or a decision (certification, registration). */
+  outcome: 'amount' | 'decision';
+  /** For a grant: the grant rule of the pack whose amount is approved by default. */
+  grant?: string;
+}
+
 export interface PackDocument {
   number: string;
   title: string;
@@ -239,4 +304,6 @@ export interface PackJson {
    * packs without a catalogue-control stage.
    */
   estimate?: { outOfCatalogueShare?: Param<RatioText> };
+  /** Proxy filings (代报代办) the region runs, with their fields, documents and review paths. */
+  filings?: FilingTypeRule[];
 }

@@ -16,7 +16,7 @@ import type {
   StageKind,
   Text,
 } from './pack-types.ts';
-import { PAYERS } from './pack-types.ts';
+import { FILING_FIELD_IDS, FILING_KINDS, PAYERS, type FilingFieldId, type FilingKind, type FilingTypeRule, type ReviewLevel } from './pack-types.ts';
 import { canonicalJson, sha256Hex } from './sha256.ts';
 import { STATUS_KEYS, statusFits, type StatusKey } from './status.ts';
 
@@ -201,6 +201,8 @@ export interface CompiledPack {
   stages: CStage[];
   outpatient: { id: string; title: Text; basis: Source; entries: CDiseaseEntry[] } | null;
   grants: CGrant[];
+  /** Proxy filing types, validated (empty when the pack names none). */
+  filings: FilingTypeRule[];
   facilities: { id: string; name: Text; classIndex: number }[];
   /** Upper bound of the out-of-catalogue share for estimates, basis points, or null. */
   estimateOutShare: CompiledParam<number> | null;
@@ -566,7 +568,7 @@ export function compilePack(input: unknown): CompiledPack {
   const root = obj(input, 'pack');
   noExtraKeys(
     root,
-    ['format', 'id', 'version', 'name', 'region', 'effective', 'hash', 'documents', 'poorClasses', 'facilityClasses', 'inpatient', 'outpatient', 'grants', 'facilities', 'estimate', '$comment'],
+    ['format', 'id', 'version', 'name', 'region', 'effective', 'hash', 'documents', 'poorClasses', 'facilityClasses', 'inpatient', 'outpatient', 'grants', 'facilities', 'estimate', 'filings', '$comment'],
     'pack',
   );
   if (root.format !== 1) fail('pack.format', '仅支持格式 1 (only format 1 is supported)');
@@ -705,6 +707,8 @@ export function compilePack(input: unknown): CompiledPack {
     }
   }
 
+  const filings = compileFilings(c, root.filings, grants);
+
   const withoutHash = { ...root };
   delete withoutHash.hash;
   const hash = sha256Hex(canonicalJson(withoutHash));
@@ -727,12 +731,96 @@ export function compilePack(input: unknown): CompiledPack {
     stages,
     outpatient,
     grants,
+    filings,
     facilities,
     estimateOutShare,
     params: c.params,
     assumptions: c.assumptions,
     json: root as unknown as PackJson,
   };
+}
+
+const FIELD_DEPENDS: Partial<Record<FilingFieldId, FilingFieldId[]>> = { outOfCatalog: ['total'], lateStage: ['grantDisease'] };
+const ESTIMATE_FIELDS: FilingFieldId[] = ['dischargeDate', 'facility', 'total', 'outOfCatalog'];
+
+function compileFilings(c: Compiler, raw: unknown, grants: CGrant[]): FilingTypeRule[] {
+  const ids = new Set<string>();
+  return arr(raw ?? [], 'pack.filings').map((f, i): FilingTypeRule => {
+    const p = `pack.filings[${i}]`;
+    const o = obj(f, p);
+    noExtraKeys(o, ['id', 'kind', 'title', 'basis', 'groups', 'fields', 'documents', 'review', 'reviewSource', 'estimate', 'outcome', 'grant'], p);
+    const id = str(o.id, `${p}.id`);
+    if (ids.has(id)) fail(`${p}.id`, `代办类型 id 重复 "${id}" (duplicate filing type)`);
+    ids.add(id);
+    if (!FILING_KINDS.includes(o.kind as FilingKind)) fail(`${p}.kind`, `应为 ${FILING_KINDS.join('、')} 之一 (unknown filing kind)`);
+    const fieldIds = new Set<FilingFieldId>();
+    const fields = arr(o.fields, `${p}.fields`).map((x, j) => {
+      const fp = `${p}.fields[${j}]`;
+      const fo = obj(x, fp);
+      noExtraKeys(fo, ['id', 'required'], fp);
+      if (!FILING_FIELD_IDS.includes(fo.id as FilingFieldId)) fail(`${fp}.id`, `未知字段 "${String(fo.id)}" (one of ${FILING_FIELD_IDS.join(', ')})`);
+      if (fieldIds.has(fo.id as FilingFieldId)) fail(`${fp}.id`, `字段重复 "${String(fo.id)}" (duplicate field)`);
+      if (typeof fo.required !== 'boolean') fail(`${fp}.required`, '应为 true 或 false (a boolean)');
+      fieldIds.add(fo.id as FilingFieldId);
+      return { id: fo.id as FilingFieldId, required: fo.required };
+    });
+    fields.forEach((fd, j) => {
+      for (const dep of FIELD_DEPENDS[fd.id] ?? []) if (!fieldIds.has(dep)) fail(`${p}.fields[${j}].id`, `字段 ${fd.id} 需要同时有字段 ${dep} (needs the field ${dep})`);
+    });
+    const docIds = new Set<string>();
+    const documents = arr(o.documents, `${p}.documents`).map((x, j) => {
+      const dp = `${p}.documents[${j}]`;
+      const d = obj(x, dp);
+      noExtraKeys(d, ['id', 'zh-CN', 'en', 'required', 'min'], dp);
+      const did = str(d.id, `${dp}.id`);
+      if (!/^[a-z][a-z0-9-]*$/.test(did) || did.startsWith('consent')) fail(`${dp}.id`, '应为小写字母、数字和连字符，且不以 consent 开头 (lower-case id, not consent…)');
+      if (docIds.has(did)) fail(`${dp}.id`, `材料重复 "${did}" (duplicate document)`);
+      docIds.add(did);
+      if (typeof d.required !== 'boolean') fail(`${dp}.required`, '应为 true 或 false (a boolean)');
+      if (d.min !== undefined && (typeof d.min !== 'number' || !Number.isInteger(d.min) || d.min < 1 || d.min > 20)) fail(`${dp}.min`, '应为 1 到 20 的整数 (an integer from 1 to 20)');
+      return { id: did, ...text(d, dp), required: d.required, ...(d.min !== undefined ? { min: d.min as number } : {}) };
+    });
+    if (documents.length === 0) fail(`${p}.documents`, '至少需要一种材料 (at least one document)');
+    const stageIds = new Set<string>();
+    const review = arr(o.review, `${p}.review`).map((x, j) => {
+      const rp = `${p}.review[${j}]`;
+      const r = obj(x, rp);
+      noExtraKeys(r, ['id', 'zh-CN', 'en', 'level', 'office'], rp);
+      const rid = str(r.id, `${rp}.id`);
+      if (stageIds.has(rid)) fail(`${rp}.id`, `审核环节重复 "${rid}" (duplicate stage)`);
+      stageIds.add(rid);
+      if (r.level !== 'village' && r.level !== 'township' && r.level !== 'county') fail(`${rp}.level`, '应为 village、township 或 county');
+      if (r.level === 'village' && j !== 0) fail(`${rp}.level`, '村委会确认只能是第一个环节 (a village stage can only come first)');
+      return { id: rid, ...text(r, rp), level: r.level as ReviewLevel, office: text(r.office, `${rp}.office`) };
+    });
+    if (!review.some((r) => r.level !== 'village')) fail(`${p}.review`, '至少需要一个乡镇或县级审核环节 (at least one township or county stage)');
+    if (typeof o.estimate !== 'boolean') fail(`${p}.estimate`, '应为 true 或 false (a boolean)');
+    if (o.estimate) {
+      for (const need of ESTIMATE_FIELDS) if (!fields.some((fd) => fd.id === need && fd.required)) fail(`${p}.estimate`, `附测算需要必填字段 ${need} (an estimate needs the required field ${need})`);
+    }
+    if (o.outcome !== 'amount' && o.outcome !== 'decision') fail(`${p}.outcome`, '应为 amount 或 decision');
+    let grant: string | undefined;
+    if (o.grant !== undefined) {
+      grant = str(o.grant, `${p}.grant`);
+      if (!grants.some((g) => g.id === grant)) fail(`${p}.grant`, `未知救助项目 "${grant}" (not a grant of the pack)`);
+      if (o.outcome !== 'amount') fail(`${p}.outcome`, '救助类代办的结果应为 amount (a grant filing approves an amount)');
+    }
+    if (fieldIds.has('grantDisease') && grant === undefined) fail(`${p}.grant`, '有 grantDisease 字段时须指明救助项目 (grantDisease needs a grant)');
+    return {
+      id,
+      kind: o.kind as FilingKind,
+      title: text(o.title, `${p}.title`),
+      basis: c.source(o.basis, `${p}.basis`),
+      groups: groups(o.groups, `${p}.groups`),
+      fields,
+      documents,
+      review,
+      reviewSource: c.source(o.reviewSource, `${p}.reviewSource`),
+      estimate: o.estimate,
+      outcome: o.outcome,
+      ...(grant !== undefined ? { grant } : {}),
+    };
+  });
 }
 
 /** The hash a pack's JSON should carry in its "hash" field. */

@@ -115,7 +115,7 @@ try {
   // Recompute as the doctor types: the estimate of a member with five claims recorded this year,
   // with and without the comparison of every facility class.
   const recompute = await page.evaluate(async () => {
-    type Api = { estimateLogic(): Promise<typeof import('../../src/client/features/estimate/logic.ts')>; rules(): Promise<typeof import('../../src/rules/index.ts')> };
+    type Api = { estimateLogic(): Promise<typeof import('../../src/model/estimate.ts')>; rules(): Promise<typeof import('../../src/rules/index.ts')> };
     const api = (window as unknown as { cunyi: Api }).cunyi;
     const { estimate, compareClasses } = await api.estimateLogic();
     const { builtinPack } = await api.rules();

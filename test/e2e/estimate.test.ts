@@ -4,7 +4,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { historyFromRecords } from '../../src/client/features/estimate/logic.ts';
+import { historyFromRecords } from '../../src/model/estimate.ts';
 import { statusOn } from '../../src/rules/index.ts';
 import { runSettle } from '../helpers.ts';
 import { chromiumAvailable, launch, shot, smallTouchTargets, startServer, tabletContext, waitForServiceWorker, type Server } from './harness.ts';

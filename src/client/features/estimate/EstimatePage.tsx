@@ -9,7 +9,7 @@ import { ClaimKindField } from '../common/ClaimKindField.tsx';
 import { SubmitForm } from '../common/SubmitForm.tsx';
 import { Field } from '../common/Field.tsx';
 import { useDraft } from '../common/useDraft.ts';
-import { compareClasses, estimate, historyFromRecords, type EstimateForm, type EstimateOk, type PriorClaim } from './logic.ts';
+import { compareClasses, estimate, historyFromRecords, type EstimateForm, type EstimateOk, type PriorClaim } from '../../../model/estimate.ts';
 
 type Values = EstimateForm & {
   packId: string;

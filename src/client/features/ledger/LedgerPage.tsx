@@ -6,7 +6,7 @@ import { deleteLedgerEntry } from '../../db/repo.ts';
 import { db } from '../../db/schema.ts';
 import { currentLang, date, yuan } from '../../i18n/index.ts';
 import { Link } from '../../router.tsx';
-import { historyFromRecords } from '../estimate/logic.ts';
+import { historyFromRecords } from '../../../model/estimate.ts';
 import { recordedPatient, resettle } from './logic.ts';
 
 /** A member's medical ledger: claims recorded from settlement slips, and the engine's re-settlement. */

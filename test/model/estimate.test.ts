@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareClasses, estimate, historyFromRecords, type EstimateForm, type PriorClaim } from '../../src/client/features/estimate/logic.ts';
+import { compareClasses, estimate, historyFromRecords, type EstimateForm, type PriorClaim } from '../../src/model/estimate.ts';
 import { builtinPack, type DatedStatus } from '../../src/rules/index.ts';
 import { loadVectors } from '../helpers.ts';
 

@@ -16,8 +16,8 @@ import {
   type PersonStatus,
   type TraceStep,
   type YearContextItem,
-} from '../../../rules/index.ts';
-import { isRegisteredPoor, type StatusRecord } from '../../../model/roster.ts';
+} from '../rules/index.ts';
+import { isRegisteredPoor, type StatusRecord } from './roster.ts';
 
 export interface EstimateForm {
   date: string;
