@@ -194,8 +194,12 @@ function checkField(pack: CompiledPack, type: FilingTypeRule, id: FilingFieldId,
     case 'diagnosisDate':
       if (!isIsoDate(v)) return '应为日期 YYYY-MM-DD (an ISO date)';
       if (today !== null && v > today) return `不能晚于今天 ${today} (cannot be in the future)`;
-      if (id === 'dischargeDate' && fields.admissionDate && isIsoDate(fields.admissionDate) && v < fields.admissionDate) return '出院日期不能早于入院日期 (discharge before admission)';
-      if ((id === 'dischargeDate' || id === 'diagnosisDate') && (v < pack.from || (pack.to !== null && v > pack.to))) {
+      if (id === 'dischargeDate') {
+        const admitted = fields.admissionDate?.trim();
+        if (admitted && isIsoDate(admitted) && v < admitted) return '出院日期不能早于入院日期 (discharge before admission)';
+      }
+      // The claim's date must fall under the pack that settles it; a diagnosis may be older than the pack.
+      if (id === 'dischargeDate' && (v < pack.from || (pack.to !== null && v > pack.to))) {
         return `不在政策 ${pack.id} 的有效期内 (outside the pack's dates ${pack.from}–${pack.to ?? ''})`;
       }
       return null;
@@ -293,6 +297,7 @@ export function checkFiling(pack: CompiledPack, typeId: string, c: FilingContent
       if (claimReady) out.push({ path: 'estimate', code: 'required', detail: '请先测算报销 (attach the estimate)' });
     } else if (
       e.packId !== pack.id ||
+      e.packHash !== pack.hash ||
       e.claim.date !== fields.dischargeDate?.trim() ||
       e.claim.total !== fenOf(fields.total) ||
       e.claim.outOfCatalog !== fenOf(fields.outOfCatalog) ||

@@ -199,7 +199,7 @@ function badValues(pack: CompiledPack, type: FilingTypeRule, id: FilingFieldId):
         { label: 'slashes', value: d.discharge.replaceAll('-', '/'), expect: inv, detail: /ISO date/ },
         { label: 'in the future', value: addDays(TODAY, 1), expect: [...inv, ...futureAlso], detail: /future/ },
       ];
-      if (id !== 'admissionDate') {
+      if (id === 'dischargeDate') {
         const patch = has('admissionDate') ? { admissionDate: addDays(pack.from, -10) } : {};
         out.push({ label: 'before the pack', value: addDays(pack.from, -1), expect: inv, detail: /outside the pack's dates/, patch });
       }
@@ -256,7 +256,8 @@ function goodValues(pack: CompiledPack, type: FilingTypeRule, id: FilingFieldId)
       // Discharged on the day of admission, or today.
       return [TODAY, d.admission];
     case 'diagnosisDate':
-      return [TODAY, pack.from];
+      // A diagnosis may be older than the pack (a chronic disease diagnosed years ago).
+      return [TODAY, pack.from, addDays(pack.from, -400)];
     case 'facility':
       return [`f:${pack.facilities[0]!.id}`, `c:${pack.classes[pack.classes.length - 1]!.id}`];
     case 'total':
@@ -640,6 +641,7 @@ describe('checkFiling', () => {
               ['facility class', (c) => void (c.fields.facility = `c:${pack.classes[1]!.id}`)],
               ['estimate total', (c) => void (c.estimate!.claim.total += 1)],
               ['estimate pack', (c) => void (c.estimate!.packId = 'CN-999999-2020')],
+              ['estimate pack content (an earlier version of the pack)', (c) => void (c.estimate!.packHash = '0'.repeat(64))],
             ];
             for (const [label, mutate] of changes) {
               const c = validContent(pack, type);
