@@ -27,7 +27,7 @@ export async function seedDemo(db: Kysely<Tables>, members = 10_000): Promise<De
   const accounts: DemoAccount[] = [
     { username: 'doctor', role: 'village-doctor', areas: [first.code, second.code], description: `乡村医生：${first.name}、${second.name}` },
     { username: 'cadre', role: 'village-cadre', areas: [first.code], description: `村干部：${first.name}` },
-    { username: 'township', role: 'township-reviewer', areas: [first.townshipCode], description: `乡镇审核：${first.townshipName}` },
+    { username: 'township', role: 'township-reviewer', areas: [first.townshipCode.slice(0, 9)], description: `乡镇审核：${first.townshipName}` },
     { username: 'county', role: 'county-reviewer', areas: [county.county.code], description: `县一站式服务中心：${county.county.name}` },
     { username: 'admin', role: 'admin', areas: [], description: '管理员' },
   ];
