@@ -39,6 +39,34 @@ export interface Tables {
     created_at: string;
     resolved_at: string | null;
   };
+  /** Photos of filings, content-addressed; `data` grows chunk by chunk until `complete`. */
+  uploads: {
+    sha256: string;
+    size: number;
+    mime: string;
+    received: number;
+    data: Buffer;
+    complete: number;
+    uploaded_by: string;
+    created_at: string;
+    updated_at: string;
+  };
+  /** Every submission and review action on a filing: who, with which role, on which device, when. */
+  filing_audit: {
+    id: string;
+    filing_id: string;
+    action: string;
+    stage: string | null;
+    version: number;
+    user_id: string;
+    username: string;
+    role: string;
+    device_id: string;
+    /** Fen (PostgreSQL returns bigint as text). */
+    amount: number | string | null;
+    reason: string | null;
+    at: string;
+  };
 }
 
 export interface ServerDb {
@@ -131,9 +159,51 @@ const MIGRATIONS: Record<string, Migration> = {
   },
 };
 
-const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+/** Proxy filing: photos uploaded in chunks, and the audit of every submission and review action. */
+function filingsMigration(backend: Backend): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('uploads')
+        .addColumn('sha256', 'text', (c) => c.primaryKey())
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('mime', 'text', (c) => c.notNull())
+        .addColumn('received', 'integer', (c) => c.notNull())
+        .addColumn('data', backend === 'postgres' ? 'bytea' : 'blob', (c) => c.notNull())
+        .addColumn('complete', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('uploaded_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('filing_audit')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('filing_id', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('stage', 'text')
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('username', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('device_id', 'text', (c) => c.notNull())
+        .addColumn('amount', 'bigint')
+        .addColumn('reason', 'text')
+        .addColumn('at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('filing_audit_filing').on('filing_audit').column('filing_id').execute();
+    },
+  };
+}
 
-export async function migrate(db: Kysely<Tables>): Promise<void> {
+export type Backend = ServerDb['backend'];
+
+/** The migrations in order; binary columns differ by backend, so the list is made for one. */
+function migrations(backend: Backend): Record<string, Migration> {
+  return { ...MIGRATIONS, '0002-filings': filingsMigration(backend) };
+}
+
+export async function migrate(db: Kysely<Tables>, backend: Backend): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(backend) };
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
@@ -145,7 +215,7 @@ export async function openDb(opts: { dataDir?: string; databaseUrl?: string | un
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
     const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
-    await migrate(db);
+    await migrate(db, 'postgres');
     return { backend: 'postgres', location: opts.databaseUrl.replace(/:[^:@/]*@/, ':***@'), db, close: () => db.destroy() };
   }
   const dir = resolve(opts.dataDir ?? 'data');
@@ -157,7 +227,7 @@ export async function openDb(opts: { dataDir?: string; databaseUrl?: string | un
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
-  await migrate(db);
+  await migrate(db, 'sqlite');
   return { backend: 'sqlite', location: path, db, close: () => db.destroy() };
 }
 
