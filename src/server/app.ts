@@ -10,6 +10,7 @@ import { MIN_CLIENT_PROTOCOL, MIN_PUSH_PROTOCOL, PROTOCOL_VERSION, type Mutation
 import { isUlid } from '../model/ulid.ts';
 import { authenticate, AuthError, login, type Principal } from './auth.ts';
 import type { ServerDb } from './db.ts';
+import { actOnFiling, filingDetail, filingDocument, HttpError, listFilings, putChunk, uploadStatus, type ListQuery } from './filings.ts';
 import { pull, push } from './sync.ts';
 
 export interface AppOptions {
@@ -40,9 +41,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   app.setErrorHandler((err, _req, reply) => {
     if (err instanceof AuthError) return fail(reply, err.code === 'unauthorized' ? 401 : err.code === 'invalid' ? 400 : 403, err.code, err.message);
+    if (err instanceof HttpError) return reply.code(err.status).send({ error: { code: err.code, message: err.message, ...(err.path ? { path: err.path } : {}), ...err.extra } });
     const status = (err as { statusCode?: number }).statusCode ?? 500;
-    return fail(reply, status, status === 500 ? 'internal' : 'invalid', (err as Error).message);
+    return fail(reply, status, status === 500 ? 'internal' : status === 413 ? 'too-large' : 'invalid', (err as Error).message);
   });
+
+  // Photo chunks (at most 256 KiB each; a little slack for the limit itself).
+  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: 300 * 1024 }, (_req, body, done) => done(null, body));
 
   /** Protocol versions: an outdated client is told to update (after its outbox is flushed, which it does first). */
   app.addHook('preHandler', async (req, reply) => {
@@ -69,12 +74,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     }
     if (!isUlid(b.deviceId)) return fail(reply, 400, 'invalid', 'deviceId must be a ULID made on the device', 'deviceId');
     const r = await login(db, b.username as string, b.password as string, b.deviceId as string, typeof b.deviceName === 'string' ? b.deviceName : 'tablet');
-    return { token: r.token, expiresAt: r.expiresAt, user: { username: r.principal.username, role: r.principal.role, areas: r.principal.areas }, protocol: PROTOCOL_VERSION };
+    return { token: r.token, expiresAt: r.expiresAt, user: { username: r.principal.username, displayName: r.principal.displayName, role: r.principal.role, areas: r.principal.areas }, protocol: PROTOCOL_VERSION };
   });
 
   app.get('/api/me', async (req) => {
     const p = await principal(req);
-    return { username: p.username, role: p.role, areas: p.areas, deviceId: p.deviceId };
+    return { username: p.username, displayName: p.displayName, role: p.role, areas: p.areas, deviceId: p.deviceId };
   });
 
   app.post('/api/sync/push', async (req, reply) => {
@@ -95,6 +100,34 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (!Number.isSafeInteger(since) || since < 0) return fail(reply, 400, 'invalid', 'since must be a checkpoint from the server', 'since');
     if (!Number.isSafeInteger(limit) || limit < 1) return fail(reply, 400, 'invalid', 'limit must be a positive number', 'limit');
     return { protocol: PROTOCOL_VERSION, ...(await pull(db, p, since, limit)) };
+  });
+
+  app.get('/api/sync/uploads/:sha256', async (req, reply) => {
+    const p = await principal(req);
+    const { sha256 } = req.params as { sha256: string };
+    const status = await uploadStatus(db, p, sha256);
+    if (!status) return fail(reply, 404, 'not-found', `the server has no byte of photo ${sha256}`);
+    return status;
+  });
+
+  app.put('/api/sync/uploads/:sha256', async (req) => {
+    const p = await principal(req);
+    const { sha256 } = req.params as { sha256: string };
+    const h = req.headers;
+    return putChunk(db, opts.db.backend, p, sha256, { size: h['x-cunyi-size'], mime: h['x-cunyi-mime'], offset: h['x-cunyi-offset'] }, req.body);
+  });
+
+  app.get('/api/review/filings', async (req) => listFilings(db, await principal(req), req.query as ListQuery));
+
+  app.get('/api/review/filings/:id', async (req) => filingDetail(db, await principal(req), (req.params as { id: string }).id));
+
+  app.post('/api/review/filings/:id/actions', async (req) => actOnFiling(db, await principal(req), (req.params as { id: string }).id, req.body));
+
+  app.get('/api/filings/:id/documents/:sha256', async (req, reply) => {
+    const p = await principal(req);
+    const { id, sha256 } = req.params as { id: string; sha256: string };
+    const doc = await filingDocument(db, p, id, sha256);
+    return reply.header('content-type', doc.mime).header('cache-control', 'private, max-age=31536000, immutable').send(doc.data);
   });
 
   app.all('/api/*', async (req, reply) => fail(reply, 404, 'not-found', `no API route ${req.method} ${req.url}`));

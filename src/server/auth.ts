@@ -42,6 +42,8 @@ export class AuthError extends Error {
 export interface Principal {
   userId: string;
   username: string;
+  /** The name shown to others (on a filing's events, "byName"). */
+  displayName: string;
   role: Role;
   deviceId: string;
   /** Administrative code prefixes the user may see and change. */
@@ -107,7 +109,7 @@ export async function login(db: Kysely<Tables>, username: string, password: stri
 async function principalOf(db: Kysely<Tables>, userId: string, deviceId: string): Promise<Principal> {
   const user = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow();
   const areas = await db.selectFrom('user_areas').select('area_code').where('user_id', '=', userId).execute();
-  return { userId, username: user.username, role: user.role as Role, deviceId, areas: areas.map((a) => a.area_code) };
+  return { userId, username: user.username, displayName: user.display_name, role: user.role as Role, deviceId, areas: areas.map((a) => a.area_code) };
 }
 
 /** The principal behind a bearer token, or AuthError. */

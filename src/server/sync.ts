@@ -10,6 +10,7 @@ import { ENTITIES, type Entity, type Mutation, type MutationResult, type PulledR
 import { ulid } from '../model/ulid.ts';
 import { inJurisdiction, type Principal } from './auth.ts';
 import { nextSeq, type Tables } from './db.ts';
+import { applyFilingMutation } from './filings.ts';
 
 type Trx = Transaction<Tables>;
 
@@ -45,6 +46,8 @@ async function apply(trx: Trx, p: Principal, m: Mutation): Promise<MutationResul
   if (typeof m.entityId !== 'string' || m.entityId === '') return reject(m.id, 'invalid', 'entityId is required');
   if (m.data === null || typeof m.data !== 'object' || Array.isArray(m.data)) return reject(m.id, 'invalid', 'data must be an object');
   if (m.entity === 'village' && p.role !== 'admin') return reject(m.id, 'forbidden', 'only the county administrator changes villages');
+  // Filings follow their own workflow (docs/filing.md), in this same transaction.
+  if (m.entity === 'filing') return applyFilingMutation(trx, p, m);
   const now = new Date().toISOString();
   const existing = await recordOf(trx, m.entity, m.entityId);
 
