@@ -24,6 +24,12 @@ import { LoginPage } from './features/sync/LoginPage.tsx';
 import { SyncIssues } from './features/sync/SyncIssues.tsx';
 import { SyncStatus } from './features/sync/SyncStatus.tsx';
 import { Link, match, useRouter } from './router.tsx';
+import { FilingPage } from './features/filings/FilingPage.tsx';
+import { FilingsPage } from './features/filings/FilingList.tsx';
+import { NewFiling } from './features/filings/NewFiling.tsx';
+import { ReviewDetail } from './features/review/ReviewDetail.tsx';
+import { ReviewQueue } from './features/review/ReviewQueue.tsx';
+import { useSession } from './features/sync/useSession.ts';
 
 type Route = [string, (p: Record<string, string>) => React.ReactNode];
 
@@ -49,6 +55,12 @@ const ROUTES: Route[] = [
   ['/search', () => <SearchPage />],
   ['/settings', () => <Settings />],
   ['/login', () => <LoginPage />],
+  ['/filings', () => <FilingsPage villageId={null} />],
+  ['/filings/:id', (p) => <FilingPage id={p.id!} />],
+  ['/members/:id/filings/new', (p) => <NewFiling memberId={p.id!} />],
+  ['/villages/:id/filings', (p) => <FilingsPage villageId={p.id!} />],
+  ['/review', () => <ReviewQueue />],
+  ['/review/:id', (p) => <ReviewDetail id={p.id!} />],
   ['/sync', () => <SyncIssues />],
 ];
 
@@ -56,9 +68,11 @@ export function App() {
   const { t } = useTranslation();
   const { loc, navigate } = useRouter();
   const villageCount = useLiveQuery(() => db().villages.count(), [], null);
+  const session = useSession();
+  const reviewer = session !== null && ['township-reviewer', 'county-reviewer', 'admin'].includes(session.role);
 
   useEffect(() => {
-    if (villageCount === 0 && !['/welcome', '/settings', '/login'].includes(loc.path)) navigate('/welcome', { replace: true });
+    if (villageCount === 0 && !['/welcome', '/settings', '/login'].includes(loc.path) && !loc.path.startsWith('/review')) navigate('/welcome', { replace: true });
     else if (villageCount !== null && villageCount > 0 && loc.path === '/') navigate('/villages', { replace: true });
   }, [villageCount, loc.path, navigate]);
 
@@ -92,6 +106,8 @@ export function App() {
         <nav className="nav">
           <Link to="/villages">{t('nav.villages')}</Link>
           <Link to="/estimate">{t('nav.estimate')}</Link>
+          <Link to="/filings">{t('nav.filings')}</Link>
+          {reviewer && <Link to="/review">{t('nav.review')}</Link>}
           <Link to="/enrolments">{t('nav.enrolments')}</Link>
           <Link to="/settings">{t('nav.settings')}</Link>
         </nav>

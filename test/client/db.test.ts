@@ -12,7 +12,7 @@ const fresh = () => `test-${Date.now()}-${n++}`;
 
 const county = generateCounty({ seed: 7, members: 1_500 });
 
-describe('v1 → v2 migration with real data', () => {
+describe('v1 → current migration with real data', () => {
   it('keeps every row and fills the search keys', async () => {
     const name = fresh();
     const v1 = new Dexie(name);
@@ -26,7 +26,8 @@ describe('v1 → v2 migration with real data', () => {
 
     const d = new CunyiDb(name);
     await d.open();
-    expect(d.verno).toBe(2);
+    expect(d.verno).toBe(3);
+    expect(await d.attachments.where('sha256').equals('0'.repeat(64)).count()).toBe(0);
     expect(await d.members.count()).toBe(county.members.length);
     expect(await d.households.count()).toBe(county.households.length);
     expect(await d.statuses.count()).toBe(county.statuses.length);

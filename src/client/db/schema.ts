@@ -4,6 +4,7 @@
  * step by step (test/client/db-migration.test.ts opens a v1 database full of data with v2).
  */
 import Dexie, { type EntityTable } from 'dexie';
+import type { FilingContent, FilingRecord, FilingStatus } from '../../model/filing.ts';
 import type { Enrolment, Household, Member, StatusRecord, Village, Visit } from '../../model/roster.ts';
 import { householdSearchKeys, memberSearchKeys } from './search-keys.ts';
 
@@ -35,18 +36,27 @@ export interface LedgerRow {
   updatedAt: string;
 }
 
-export interface FilingRow {
-  id: string;
-  memberId: string;
-  householdId: string;
-  villageId: string;
-  type: string;
-  status: string;
-  fields: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
+/**
+ * A proxy filing on the tablet: a draft (made here, never sent), or the county's record as pulled
+ * (src/model/filing.ts FilingRecord) with this tablet's own state in `local`.
+ */
+export interface FilingRow extends Omit<FilingRecord, 'status'> {
+  status: FilingStatus;
+  /** The county's revision (0 for a draft never sent). */
+  rev: number;
+  local?: FilingLocal;
 }
 
+export interface FilingLocal {
+  /** The corrected version of a returned filing, being edited (drafts edit `content` itself). */
+  draft: FilingContent | null;
+  /** Complete and waiting in the outbox (or for its photos to upload). */
+  queued: boolean;
+  /** The county refused the last submission: why (the content is kept to correct). */
+  problem: { code: string; message: string; at: string } | null;
+}
+
+/** A photo of a filing's document, kept on the tablet until the county has it (and after). */
 export interface AttachmentRow {
   id: string;
   filingId: string;
@@ -56,6 +66,8 @@ export interface AttachmentRow {
   mime: string;
   blob: Blob;
   createdAt: string;
+  /** The county holds every byte and has verified the hash. */
+  uploaded?: boolean;
 }
 
 export interface PackRow {
@@ -146,6 +158,13 @@ export const SCHEMA_V2 = {
   audit: '++seq, [entity+entityId], at',
 };
 
+/** Version 3: filings by household and attachments by hash (proxy filing; the tables were empty before). */
+export const SCHEMA_V3 = {
+  ...SCHEMA_V2,
+  filings: 'id, memberId, householdId, villageId, status',
+  attachments: 'id, filingId, sha256',
+};
+
 export function defineVersions(db: Dexie): void {
   db.version(1).stores(SCHEMA_V1);
   db.version(2)
@@ -164,6 +183,7 @@ export function defineVersions(db: Dexie): void {
           h.search = householdSearchKeys(h);
         });
     });
+  db.version(3).stores(SCHEMA_V3);
 }
 
 let shared: CunyiDb | null = null;

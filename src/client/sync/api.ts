@@ -6,6 +6,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The error body (path, and for an upload the bytes received). */
+    readonly detail: { path?: string; received?: number } | null = null,
   ) {
     super(message);
   }
@@ -20,9 +22,9 @@ export function setApiBase(url: string): void {
   base = url.replace(/\/$/, '');
 }
 
-async function call<T>(path: string, init: RequestInit & { token?: string | null } = {}): Promise<T> {
+export async function call<T>(path: string, init: RequestInit & { token?: string | null } = {}): Promise<T> {
   const headers: Record<string, string> = { 'x-cunyi-protocol': String(PROTOCOL_VERSION) };
-  if (init.body) headers['content-type'] = 'application/json';
+  if (typeof init.body === 'string') headers['content-type'] = 'application/json';
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   let res: Response;
   try {
@@ -30,10 +32,10 @@ async function call<T>(path: string, init: RequestInit & { token?: string | null
   } catch (e) {
     throw new OfflineError((e as Error).message);
   }
-  const body = (await res.json().catch(() => null)) as ({ error?: { code: string; message: string } } & T) | null;
+  const body = (await res.json().catch(() => null)) as ({ error?: { code: string; message: string; path?: string; received?: number } } & T) | null;
   if (!res.ok) {
     if (res.status >= 500 && res.status !== 501) throw new OfflineError(`server error ${res.status}`);
-    throw new ApiError(res.status, body?.error?.code ?? 'http', body?.error?.message ?? `HTTP ${res.status}`);
+    throw new ApiError(res.status, body?.error?.code ?? 'http', body?.error?.message ?? `HTTP ${res.status}`, body?.error ?? null);
   }
   return body as T;
 }
@@ -44,7 +46,28 @@ export interface LoginResult {
   user: { username: string; role: Role; areas: string[] };
 }
 
+/** The county's view of an upload: how many bytes it holds, and whether it verified the whole photo. */
+export interface UploadState {
+  received: number;
+  complete: boolean;
+}
+
 export const api = {
+  uploadStatus: async (token: string, sha256: string): Promise<UploadState> => {
+    try {
+      return await call<UploadState>(`/api/sync/uploads/${sha256}`, { token });
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) return { received: 0, complete: false };
+      throw e;
+    }
+  },
+  uploadChunk: (token: string, sha256: string, size: number, mime: string, offset: number, chunk: Blob) =>
+    call<UploadState>(`/api/sync/uploads/${sha256}`, {
+      method: 'PUT',
+      token,
+      body: chunk,
+      headers: { 'content-type': 'application/octet-stream', 'x-cunyi-size': String(size), 'x-cunyi-mime': mime, 'x-cunyi-offset': String(offset) },
+    }),
   login: (username: string, password: string, deviceId: string, deviceName: string) =>
     call<LoginResult>('/api/login', { method: 'POST', body: JSON.stringify({ username, password, deviceId, deviceName }) }),
   pull: (token: string, since: number, limit = 2_000) => call<PullResponse>(`/api/sync/pull?since=${since}&limit=${limit}`, { token }),

@@ -10,6 +10,9 @@ import { householdSearchKeys, memberSearchKeys } from '../db/search-keys.ts';
 import { setSyncing } from '../pwa/busy-store.ts';
 import { api, ApiError, OfflineError } from './api.ts';
 import { requestBackgroundSync } from './background.ts';
+import { settleSubmission } from '../db/filings.ts';
+import type { FilingContent } from '../../model/filing.ts';
+import { uploadDocuments, UploadRefused } from './uploads.ts';
 import { deviceId, getSession, getSyncState, patchSyncState } from './session.ts';
 
 const TABLE: Record<Entity, keyof CunyiDb & string> = {
@@ -35,7 +38,7 @@ function withKeys(entity: Entity, row: Record<string, unknown>): Record<string, 
 export async function applyPulled(records: PulledRecord[], checkpoint: number, d: CunyiDb = db()): Promise<void> {
   const tables = [...new Set(records.map((r) => TABLE[r.entity]))].map((n) => d.table(n));
   await d.transaction('rw', [...tables, d.outbox, d.meta], async () => {
-    const waiting = (await d.outbox.toArray()).filter((o) => pending(o) && o.op === 'update');
+    const waiting = (await d.outbox.toArray()).filter((o) => pending(o) && o.op === 'update' && o.entity !== 'filing');
     for (const r of records) {
       const table = d.table(TABLE[r.entity]);
       if (r.deleted || r.data === null) {
@@ -44,6 +47,12 @@ export async function applyPulled(records: PulledRecord[], checkpoint: number, d
       }
       let row: Record<string, unknown> = { ...r.data, rev: r.rev };
       for (const o of waiting) if (o.entityId === r.id) row = { ...row, ...o.data };
+      if (r.entity === 'filing') {
+        // The county's record, with this tablet's own state (a correction being edited, a queued resubmission) kept.
+        const mine = (await table.get(r.id)) as { local?: unknown; rev?: number } | undefined;
+        if (mine && (mine.rev ?? 0) > r.rev) continue;
+        if (mine?.local) row.local = mine.local;
+      }
       await table.put(withKeys(r.entity, row));
     }
     const state = ((await d.meta.get('sync'))?.value ?? {}) as Record<string, unknown>;
@@ -58,21 +67,58 @@ export interface SyncOutcome {
   pulled: number;
   conflicts: number;
   rejected: number;
+  /** Photos uploaded. */
+  photos: number;
   error: string | null;
 }
 
-/** Pushes every waiting outbox row, in order, in batches. */
+/**
+ * Uploads the photos of the filings in a batch before the batch is pushed. A photo the county refuses
+ * for good puts its filing back to editing with the reason (nothing lost) and drops the submission.
+ */
+async function uploadFor(token: string, batch: OutboxRow[], d: CunyiDb, out: SyncOutcome): Promise<OutboxRow[]> {
+  const keep: OutboxRow[] = [];
+  for (const o of batch) {
+    if (o.entity === 'filing' && (o.op === 'create' || o.op === 'update')) {
+      try {
+        out.photos += await uploadDocuments(token, (o.data as { content: FilingContent }).content, d);
+      } catch (e) {
+        if (!(e instanceof UploadRefused)) throw e;
+        await d.transaction('rw', [d.outbox, d.filings, d.audit], async () => {
+          await settleSubmission(d, o.entityId, o.op as 'create' | 'update', o.data, { applied: false, code: e.code, message: `${e.kind}: ${e.message}` });
+          await d.outbox.delete(o.id);
+        });
+        out.rejected++;
+        continue;
+      }
+    }
+    keep.push(o);
+  }
+  return keep;
+}
+
+/** Pushes every waiting outbox row, in order, in batches (the photos of a filing go first). */
 async function pushAll(token: string, device: string, d: CunyiDb, out: SyncOutcome): Promise<void> {
   for (;;) {
-    const batch = (await d.outbox.orderBy('id').toArray()).filter(pending).slice(0, 100);
-    if (batch.length === 0) return;
+    const waiting = (await d.outbox.orderBy('id').toArray()).filter(pending).slice(0, 100);
+    if (waiting.length === 0) return;
+    const batch = await uploadFor(token, waiting, d, out);
+    if (batch.length === 0) continue;
     const mutations: Mutation[] = batch.map((o) => ({ id: o.id, entity: o.entity, entityId: o.entityId, op: o.op, baseRev: o.baseRev, data: o.data, createdAt: o.createdAt }));
     const { results, updateRequired } = await api.push(token, device, mutations);
     if (updateRequired) out.updateRequired = true;
     const at = new Date().toISOString();
-    await d.transaction('rw', [d.outbox, d.households, d.members], async () => {
+    await d.transaction('rw', [d.outbox, d.households, d.members, d.filings, d.attachments, d.audit], async () => {
       for (const [i, r] of results.entries()) {
         const o = batch[i]!;
+        if (o.entity === 'filing') {
+          // A filing's answer is written on the filing itself: submitted, or back to editing with the reason.
+          await settleSubmission(d, o.entityId, o.op === 'update' ? 'update' : 'create', o.data, r.status === 'rejected' ? { applied: false, code: r.code, message: r.message } : { applied: true, rev: r.rev });
+          await d.outbox.delete(o.id);
+          if (r.status === 'rejected') out.rejected++;
+          else out.pushed++;
+          continue;
+        }
         if (r.status === 'applied') {
           await d.outbox.delete(o.id);
           if (o.entity === 'household' || o.entity === 'member') {
@@ -107,7 +153,7 @@ export async function pullAll(token: string, d: CunyiDb, onProgress?: (received:
 }
 
 async function runOnce(d: CunyiDb, onProgress?: (received: number, remaining: number) => void): Promise<SyncOutcome> {
-  const out: SyncOutcome = { pushed: 0, pulled: 0, conflicts: 0, rejected: 0, error: null };
+  const out: SyncOutcome = { pushed: 0, pulled: 0, conflicts: 0, rejected: 0, photos: 0, error: null };
   const session = await getSession(d);
   if (!session) return { ...out, error: 'not-signed-in' };
   setSyncing(true);

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { statusOnDate } from '../../db/repo.ts';
 import { db } from '../../db/schema.ts';
 import { today } from '../../i18n/index.ts';
+import { FilingList } from '../filings/FilingList.tsx';
 import { Link } from '../../router.tsx';
 import { ageOn, stateLabel, statusLabel } from '../members/labels.ts';
 
@@ -80,6 +81,8 @@ export function HouseholdDetail({ id }: { id: string }) {
           );
         })}
       </ul>
+      <h2>{t('filing.title')}</h2>
+      <FilingList scope={{ householdId: id }} />
     </section>
   );
 }

@@ -35,6 +35,9 @@ export function HouseholdList({ villageId }: { villageId: string | null }) {
             <Link to={`/villages/${villageId}/enrolments`} className="button">
               {t('enrolments.title')}
             </Link>
+            <Link to={`/villages/${villageId}/filings`} className="button" data-testid="village-filings">
+              {t('filing.title')}
+            </Link>
             <Link to={`/households/new?village=${villageId}`} className="button primary" data-testid="add-household">
               {t('households.add')}
             </Link>

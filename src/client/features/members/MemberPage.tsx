@@ -6,6 +6,7 @@ import { db } from '../../db/schema.ts';
 import { date, today, yuan } from '../../i18n/index.ts';
 import { Link } from '../../router.tsx';
 import { ageOn, stateLabel, statusLabel } from './labels.ts';
+import { FilingList } from '../filings/FilingList.tsx';
 
 export function MemberPage({ id }: { id: string }) {
   const { t } = useTranslation();
@@ -52,6 +53,9 @@ export function MemberPage({ id }: { id: string }) {
           </Link>
           <Link to={`/members/${id}/ledger`} className="button" data-testid="ledger-member">
             {t('ledger.title')}
+          </Link>
+          <Link to={`/members/${id}/filings/new`} className="button" data-testid="new-filing">
+            {t('filing.new')}
           </Link>
           <Link to={`/members/${id}/edit`} className="button">
             {t('common.edit')}
@@ -103,6 +107,11 @@ export function MemberPage({ id }: { id: string }) {
           </li>
         ))}
       </ul>
+
+      <div className="section-head">
+        <h2>{t('filing.title')}</h2>
+      </div>
+      <FilingList scope={{ memberId: id }} showMember={false} />
 
       <div className="section-head">
         <h2>{t('enrolments.title')}</h2>

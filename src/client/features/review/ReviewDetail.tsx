@@ -1,0 +1,264 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { builtinPack, PAYERS, type FilingTypeRule } from '../../../rules/index.ts';
+import { layerName } from '../../../rules/index.ts';
+import { currentStage, filingType, fenOf, type DocumentRef } from '../../../model/filing.ts';
+import type { FilingRow } from '../../db/schema.ts';
+import { currentLang, today, yuan } from '../../i18n/index.ts';
+import { ApiError, OfflineError } from '../../sync/api.ts';
+import { Link } from '../../router.tsx';
+import { Field } from '../common/Field.tsx';
+import { fieldText, StatusBadge, Timeline } from '../filings/FilingView.tsx';
+import { documentTitle, packText } from '../filings/labels.ts';
+import { PhotoViewer } from '../filings/Thumb.tsx';
+import { useSession } from '../sync/useSession.ts';
+import { reviewApi, type ActionBody, type ReviewDetailData } from './api.ts';
+
+function ServerPhoto({ token, filingId, doc, label, onOpen }: { token: string; filingId: string; doc: DocumentRef; label: string; onOpen: (url: string) => void }) {
+  const [url, setUrl] = useState<string | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    let u: string | null = null;
+    reviewApi
+      .photo(token, filingId, doc.sha256)
+      .then((b) => {
+        u = URL.createObjectURL(b);
+        setUrl(u);
+      })
+      .catch(() => setFailed(true));
+    return () => {
+      if (u) URL.revokeObjectURL(u);
+    };
+  }, [token, filingId, doc.sha256]);
+  return (
+    <figure className="thumb-cell">
+      {url ? (
+        <button type="button" className="thumb" onClick={() => onOpen(url)} aria-label={label} data-testid="review-photo">
+          <img src={url} alt={label} />
+        </button>
+      ) : (
+        <span className={`thumb placeholder${failed ? ' failed' : ''}`} />
+      )}
+      <figcaption>{label}</figcaption>
+    </figure>
+  );
+}
+
+/** Tablet estimate next to the server's re-settlement, differences flagged. */
+function Comparison({ data }: { data: ReviewDetailData }) {
+  const { t } = useTranslation();
+  const est = data.filing.content.estimate;
+  const rs = data.resettlement;
+  if (!est && !rs) return null;
+  const rows = [...PAYERS.filter((p) => (est?.payers[p] ?? 0) !== 0 || (rs?.payers?.[p] ?? 0) !== 0), 'patient'];
+  const value = (src: 'tablet' | 'server', key: string): number | undefined =>
+    src === 'tablet' ? (key === 'patient' ? est?.patient : est?.payers[key]) : key === 'patient' ? rs?.patient : rs?.payers?.[key];
+  return (
+    <div className={`card${data.difference ? ' warning' : ''}`} data-testid="comparison">
+      <h2>{t('review.comparison')}</h2>
+      {data.difference ? <p role="alert" data-testid="difference">{t('review.differs')}</p> : <p className="muted">{t('review.agrees')}</p>}
+      {rs && !rs.ok && <p className="error">{t('review.resettleFailed', { error: rs.error ?? '' })}</p>}
+      <table className="compare">
+        <thead>
+          <tr>
+            <th />
+            <th>{t('review.tablet', { pack: est ? `${est.packId} ${est.packVersion}` : '' })}</th>
+            <th>{t('review.server', { pack: rs?.packVersion ?? '' })}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((k) => {
+            const a = value('tablet', k);
+            const b = value('server', k);
+            return (
+              <tr key={k} className={a !== undefined && b !== undefined && a !== b ? 'diff' : ''}>
+                <th>{layerName(k, currentLang())}</th>
+                <td>{a !== undefined ? yuan(a) : '—'}</td>
+                <td>{b !== undefined ? yuan(b) : '—'}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function ReviewDetail({ id }: { id: string }) {
+  const { t } = useTranslation();
+  const session = useSession();
+  const [data, setData] = useState<ReviewDetailData | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [fieldError, setFieldError] = useState<{ path?: string; message: string } | null>(null);
+  const [viewing, setViewing] = useState<string | null>(null);
+  const [form, setForm] = useState({ amount: '', reason: '', paidOn: today(), reference: '' });
+  const [busy, setBusy] = useState(false);
+  const received = useRef(false);
+
+  const fail = useCallback((e: unknown) => setError(e instanceof OfflineError ? t('review.offline') : e instanceof ApiError ? e.message : String(e)), [t]);
+
+  useEffect(() => {
+    if (!session) return;
+    reviewApi
+      .get(session.token, id)
+      .then(async (d) => {
+        // Opening a submitted filing at one's own stage acknowledges receipt (受理).
+        if (d.canAct && d.filing.status === 'submitted' && d.actions.includes('receive') && !received.current) {
+          received.current = true;
+          d = await reviewApi.act(session.token, id, { action: 'receive', rev: d.rev });
+        }
+        setData(d);
+      })
+      .catch(fail);
+  }, [session, id, fail]);
+
+  if (!session) return <p className="page">{t('review.signIn')}</p>;
+  if (error && !data) return <p className="page error">{error}</p>;
+  if (!data) return <p className="page">{t('common.loading')}</p>;
+  const f = data.filing;
+  const pack = builtinPack(f.packId);
+  const type: FilingTypeRule | undefined = pack ? filingType(pack, f.type) : undefined;
+  if (!pack || !type) return <p className="page">{t('filing.unknownType', { type: f.type, pack: f.packId })}</p>;
+  const { final } = currentStage(type, f);
+  const grant = type.grant ? pack.grants.find((g) => g.id === type.grant) : undefined;
+
+  const act = async (body: Omit<ActionBody, 'rev'>) => {
+    setBusy(true);
+    setFieldError(null);
+    setError(null);
+    try {
+      setData(await reviewApi.act(session.token, id, { ...body, rev: data.rev }));
+      setForm((x) => ({ ...x, reason: '', reference: '' }));
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 400) setFieldError({ path: e.detail?.path, message: e.message });
+      else if (e instanceof ApiError && e.status === 409) {
+        setError(t('review.stale'));
+        setData(await reviewApi.get(session.token, id));
+      } else fail(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const errFor = (path: string) => (fieldError && fieldError.path === path ? fieldError.message : null);
+  const can = (a: string) => data.canAct && data.actions.includes(a);
+  const approveLabel = final ? t('review.approveFinal') : t('review.approveStage');
+
+  return (
+    <section className="page" data-testid="review-detail">
+      <p>
+        <Link to="/review">{t('review.back')}</Link>
+      </p>
+      <div className="page-head">
+        <h1>
+          {packText(type.title)} <StatusBadge filing={{ status: f.status, amount: f.amount } as FilingRow} />
+        </h1>
+        <p className="muted" data-testid="review-member">
+          {data.member.name} · {data.member.idNumber ?? ''} · {data.village.name} ({data.village.code}) · {t('filing.versionN', { version: f.version })}
+        </p>
+      </div>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+
+      <dl className="facts">
+        {type.fields
+          .filter((x) => f.content.fields[x.id])
+          .map((x) => (
+            <div key={x.id} className="fact">
+              <dt>{t(`filing.field.${x.id}`)}</dt>
+              <dd>{fieldText(t, pack, type, x.id, f.content.fields[x.id]!)}</dd>
+            </div>
+          ))}
+        {f.content.villageConfirmation && (
+          <div className="fact">
+            <dt>{packText(type.review[0]!)}</dt>
+            <dd>
+              {f.content.villageConfirmation.by} · {f.content.villageConfirmation.date}
+            </dd>
+          </div>
+        )}
+        {f.content.consent && (
+          <div className="fact">
+            <dt>{t('filing.consent.title')}</dt>
+            <dd>{t(f.content.consent.method === 'signature' ? 'filing.consent.signedBy' : 'filing.consent.photoBy', { name: f.content.consent.signer })}</dd>
+          </div>
+        )}
+      </dl>
+
+      <Comparison data={data} />
+
+      <h2>{t('filing.documents')}</h2>
+      <div className="thumbs large">
+        {f.content.documents.map((d) => (
+          <ServerPhoto key={d.id} token={session.token} filingId={f.id} doc={d} label={documentTitle(t, type, d.kind)} onOpen={setViewing} />
+        ))}
+      </div>
+      <PhotoViewer url={viewing} label={t('filing.documents')} onClose={() => setViewing(null)} />
+
+      {data.canAct && (
+        <div className="card" data-testid="review-actions">
+          <h2>{t('review.actions')}</h2>
+          {can('approve') && (
+            <div className="action-block">
+              {final && type.outcome === 'amount' && (
+                <Field id="amount" label={t('review.amount')} error={errFor('amount')} hint={grant ? t('review.grantDefault', { amount: yuan(grant.amount.v) }) : null}>
+                  <input id="amount" type="text" inputMode="decimal" value={form.amount} placeholder={grant ? (grant.amount.v / 100).toFixed(2) : '0.00'} onChange={(e) => setForm({ ...form, amount: e.target.value })} data-testid="approve-amount" />
+                </Field>
+              )}
+              <button
+                type="button"
+                className="primary"
+                disabled={busy}
+                data-testid="approve"
+                onClick={() => {
+                  const amount = form.amount.trim() === '' && grant ? (grant.amount.v / 100).toFixed(2) : form.amount.trim();
+                  if (final && type.outcome === 'amount' && fenOf(amount) === null) return setFieldError({ path: 'amount', message: t('review.amountInvalid') });
+                  void act({ action: 'approve', ...(final && type.outcome === 'amount' ? { amount } : {}) });
+                }}
+              >
+                {approveLabel}
+              </button>
+            </div>
+          )}
+          {(can('return') || can('reject')) && (
+            <div className="action-block">
+              <Field id="reason" label={t('review.reason')} error={errFor('reason')}>
+                <textarea id="reason" rows={3} maxLength={500} value={form.reason} onChange={(e) => setForm({ ...form, reason: e.target.value })} data-testid="review-reason" />
+              </Field>
+              <div className="actions">
+                {can('return') && (
+                  <button type="button" disabled={busy} onClick={() => (form.reason.trim() ? void act({ action: 'return', reason: form.reason }) : setFieldError({ path: 'reason', message: t('review.reasonRequired') }))} data-testid="return">
+                    {t('review.return')}
+                  </button>
+                )}
+                {can('reject') && (
+                  <button type="button" className="danger" disabled={busy} onClick={() => (form.reason.trim() ? void act({ action: 'reject', reason: form.reason }) : setFieldError({ path: 'reason', message: t('review.reasonRequired') }))} data-testid="reject">
+                    {t('review.reject')}
+                  </button>
+                )}
+              </div>
+            </div>
+          )}
+          {can('pay') && (
+            <div className="action-block">
+              <Field id="paidOn" label={t('review.paidOn')} error={errFor('paidOn')}>
+                <input id="paidOn" type="date" max={today()} value={form.paidOn} onChange={(e) => setForm({ ...form, paidOn: e.target.value })} />
+              </Field>
+              <Field id="reference" label={t('review.reference')} error={errFor('reference')}>
+                <input id="reference" type="text" maxLength={100} value={form.reference} onChange={(e) => setForm({ ...form, reference: e.target.value })} />
+              </Field>
+              <button type="button" className="primary" disabled={busy} onClick={() => void act({ action: 'pay', paidOn: form.paidOn, ...(form.reference.trim() ? { reference: form.reference.trim() } : {}) })} data-testid="pay">
+                {t('review.pay', { amount: f.amount !== null ? yuan(f.amount) : '' })}
+              </button>
+            </div>
+          )}
+        </div>
+      )}
+
+      <h2>{t('filing.timeline')}</h2>
+      <Timeline filing={{ ...f, rev: data.rev } as FilingRow} type={type} />
+    </section>
+  );
+}

@@ -1,0 +1,56 @@
+/**
+ * Photo uploads before a filing is pushed: each photo in chunks, resumed from what the county already
+ * holds (after a dropped connection or a closed app), idempotent (a photo the county has is not sent
+ * again), and verified there by size and SHA-256 before the filing naming it is accepted.
+ */
+import type { FilingContent } from '../../model/filing.ts';
+import type { CunyiDb } from '../db/schema.ts';
+import { api, ApiError } from './api.ts';
+
+export const CHUNK_BYTES = 256 * 1024;
+
+/** The county refused a photo for good (too large, not an image, hash mismatch): the filing needs it replaced. */
+export class UploadRefused extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly kind: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Sends one photo (all of it, or what is left); resolves when the county has verified it. */
+async function uploadOne(token: string, sha256: string, blob: Blob, mime: string, kind: string): Promise<void> {
+  let { received, complete } = await api.uploadStatus(token, sha256);
+  let resyncs = 0;
+  while (!complete) {
+    const chunk = blob.slice(received, Math.min(blob.size, received + CHUNK_BYTES));
+    try {
+      ({ received, complete } = await api.uploadChunk(token, sha256, blob.size, mime, received, chunk));
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      if (e.code === 'offset-mismatch' && typeof e.detail?.received === 'number' && resyncs++ < 5) {
+        received = e.detail.received;
+        continue;
+      }
+      if (e.status === 401 || e.code === 'device-revoked') throw e;
+      throw new UploadRefused(e.code, e.message, kind);
+    }
+    if (!complete && received >= blob.size) throw new UploadRefused('incomplete-upload', `the county holds ${received} of ${blob.size} bytes`, kind);
+  }
+}
+
+/** Uploads every photo the content names that the county does not hold yet. */
+export async function uploadDocuments(token: string, content: FilingContent, d: CunyiDb): Promise<number> {
+  let sent = 0;
+  for (const ref of content.documents) {
+    const att = (await d.attachments.where('sha256').equals(ref.sha256).toArray()).find((a) => a.blob);
+    if (att?.uploaded) continue;
+    if (!att) throw new UploadRefused('photo-missing', `照片不在本机 (the photo ${ref.sha256.slice(0, 12)}… is not on this tablet)`, ref.kind);
+    await uploadOne(token, ref.sha256, att.blob, ref.mime, ref.kind);
+    await d.attachments.where('sha256').equals(ref.sha256).modify({ uploaded: true });
+    sent++;
+  }
+  return sent;
+}

@@ -1,0 +1,298 @@
+/**
+ * Proxy filing end to end in Chromium: a doctor files Shanxi's 5,000 care grant offline with
+ * photos and a drawn signature, reconnects, a township and a county reviewer act in the same app,
+ * and the doctor's tablet shows the approved amount. Then a reimbursement returned for a better
+ * invoice photo, corrected and resubmitted, approved and paid.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROTOCOL_VERSION } from '../../src/model/sync.ts';
+import { ulid } from '../../src/model/ulid.ts';
+import { chromiumAvailable, launch, shot, smallTouchTargets, startServer, tabletContext, waitForServiceWorker, type Server } from './harness.ts';
+
+const H = { 'x-cunyi-protocol': String(PROTOCOL_VERSION), 'content-type': 'application/json' };
+
+/** A photo as the camera would give it: a JPEG drawn in the page, with some detail so it compresses like one. */
+async function photoBytes(page: Page, label: string, w = 2400, h = 1800): Promise<Buffer> {
+  const b64 = await page.evaluate(
+    ({ label, w, h }) => {
+      const c = document.createElement('canvas');
+      c.width = w;
+      c.height = h;
+      const ctx = c.getContext('2d')!;
+      ctx.fillStyle = '#f4efe4';
+      ctx.fillRect(0, 0, w, h);
+      for (let i = 0; i < 60; i++) {
+        ctx.fillStyle = `hsl(${(i * 37) % 360} 40% 60%)`;
+        ctx.fillRect((i * 97) % w, (i * 53) % h, 180, 40);
+      }
+      ctx.fillStyle = '#222';
+      ctx.font = '160px sans-serif';
+      ctx.fillText(label, 120, h / 2);
+      return c.toDataURL('image/jpeg', 0.92).split(',')[1]!;
+    },
+    { label, w, h },
+  );
+  return Buffer.from(b64, 'base64');
+}
+
+async function signIn(page: Page, url: string, username: string): Promise<void> {
+  await page.goto(`${url}/login`);
+  await page.locator('#username').fill(username);
+  await page.locator('#password').fill('cunyi-demo');
+  await page.getByTestId('login').click();
+  await page.waitForURL('**/villages', { timeout: 60_000 });
+}
+
+async function syncUntil(page: Page, testId: string, status: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    await page.getByTestId('sync-now').click();
+    try {
+      await page.locator(`[data-testid="${testId}"][data-status="${status}"]`).first().waitFor({ timeout: 4_000 });
+      return;
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+    }
+  }
+}
+
+async function drawSignature(page: Page): Promise<void> {
+  const pad = page.getByTestId('signature-pad');
+  await pad.scrollIntoViewIfNeeded();
+  const box = (await pad.boundingBox())!;
+  await page.mouse.move(box.x + 40, box.y + box.height * 0.6);
+  await page.mouse.down();
+  for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + 40 + i * 20, box.y + box.height * (0.6 - 0.3 * Math.sin(i / 3)));
+  await page.mouse.up();
+  await page.getByTestId('signature-done').click();
+  await page.getByTestId('consent-done').waitFor();
+}
+
+describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromium', () => {
+  let server: Server;
+  let browser: Browser;
+  let doctorCtx: BrowserContext;
+  let doctor: Page;
+  let memberId: string;
+
+  beforeAll(async () => {
+    process.env.CUNYI_DEMO = '1';
+    process.env.CUNYI_DEMO_MEMBERS = '600';
+    server = await startServer();
+    delete process.env.CUNYI_DEMO;
+    delete process.env.CUNYI_DEMO_MEMBERS;
+    browser = await launch();
+    doctorCtx = await tabletContext(browser);
+    doctor = await doctorCtx.newPage();
+    await doctor.goto(`${server.url}/welcome`);
+    await waitForServiceWorker(doctor);
+    await signIn(doctor, server.url, 'doctor');
+    await doctor.getByTestId('sync-pending').getByText('全部已上报').waitFor({ timeout: 60_000 });
+    // A registered-poor member of the doctor's first village.
+    memberId = await doctor.evaluate(async () => {
+      const d = (window as unknown as { cunyi: { db: () => import('../../src/client/db/schema.ts').CunyiDb } }).cunyi.db();
+      const poor = new Set((await d.statuses.toArray()).filter((s) => s.poverty === 'poor').map((s) => s.memberId));
+      const villages = (await d.villages.toArray()).sort((a, b) => a.code.localeCompare(b.code));
+      const members = await d.members.where('villageId').equals(villages[0]!.id).toArray();
+      return (members.find((m) => poor.has(m.id)) ?? members[0]!).id;
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  async function reviewer(username: string): Promise<Page> {
+    const ctx = await tabletContext(browser, true);
+    const page = await ctx.newPage();
+    await signIn(page, server.url, username);
+    await page.goto(`${server.url}/review`);
+    await page.getByTestId('review-queue').waitFor();
+    return page;
+  }
+
+  it('files the care grant offline with photos and a signature; nothing is queued until complete', async () => {
+    const idCard = await photoBytes(doctor, 'ID 142330');
+    const diagnosis = await photoBytes(doctor, '诊断书', 1800, 2400);
+    const application = await photoBytes(doctor, '申请书', 1800, 2400);
+    await doctorCtx.setOffline(true);
+    await doctor.goto(`${server.url}/members/${memberId}`);
+    await doctor.getByTestId('new-filing').click();
+    await doctor.getByTestId('start-critical-care-grant').click();
+    await doctor.getByTestId('filing-missing').waitFor();
+    await shot(doctor, 'filing-new-grant-800x1280');
+
+    // Not complete: submitting is refused and lists what is missing.
+    await doctor.getByTestId('queue-filing').click();
+    await doctor.getByTestId('queue-refused').waitFor();
+    expect(await doctor.getByTestId('filing-missing').textContent()).toContain('缺少照片：身份证');
+
+    await doctor.getByTestId('field-grantDisease').selectOption({ index: 1 });
+    await doctor.getByTestId('field-lateStage').selectOption('yes');
+    await doctor.getByTestId('field-diagnosisDate').fill('2026-10-09');
+    await doctor.getByTestId('field-payee').fill('本人 · 农商银行 6230 **** 1234');
+
+    // A file that is not a photo is refused by name; what was entered stays.
+    await doctor.getByTestId('pick-id-card').setInputFiles({ name: '身份证.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 not a photo') });
+    await doctor.getByTestId('error-doc-id-card').getByText('“身份证.pdf”不是照片').waitFor();
+    expect(await doctor.getByTestId('field-payee').inputValue()).toContain('6230');
+
+    await doctor.getByTestId('camera-id-card').setInputFiles({ name: 'id.jpg', mimeType: 'image/jpeg', buffer: idCard });
+    await doctor.getByTestId('photo-id-card').waitFor();
+    await doctor.getByTestId('pick-diagnosis').setInputFiles({ name: 'diagnosis.jpg', mimeType: 'image/jpeg', buffer: diagnosis });
+    await doctor.getByTestId('photo-diagnosis').waitFor();
+    await doctor.getByTestId('pick-application').setInputFiles({ name: 'application.jpg', mimeType: 'image/jpeg', buffer: application });
+    await doctor.getByTestId('photo-application').waitFor();
+    // Turn the ID card photo a quarter: it is replaced, not added.
+    await doctor.getByTestId('photo-id-card').getByRole('button', { name: '旋转' }).click();
+    await doctor.waitForFunction(async () => {
+      const d = (window as unknown as { cunyi: { db: () => import('../../src/client/db/schema.ts').CunyiDb } }).cunyi.db();
+      const f = (await d.filings.toArray())[0]!;
+      return f.content.documents.filter((x) => x.kind === 'id-card').length === 1 && (await d.attachments.toArray()).filter((a) => a.kind === 'id-card').length === 1;
+    });
+    await doctor.getByTestId('village-by').fill('王家沟村委会 王主任');
+    await drawSignature(doctor);
+
+    // Compressed on the device: about 1600 px on the long side, a few hundred KB, hashed.
+    const stored = await doctor.evaluate(async () => {
+      const d = (window as unknown as { cunyi: { db: () => import('../../src/client/db/schema.ts').CunyiDb } }).cunyi.db();
+      const atts = await d.attachments.toArray();
+      return Promise.all(
+        atts.map(async (a) => {
+          const bmp = await createImageBitmap(a.blob);
+          return { kind: a.kind, size: a.size, long: Math.max(bmp.width, bmp.height), sha: a.sha256 };
+        }),
+      );
+    });
+    expect(stored.map((s) => s.kind).sort()).toEqual(['application', 'consent', 'diagnosis', 'id-card']);
+    for (const s of stored.filter((x) => x.kind !== 'consent')) {
+      expect(s.long).toBe(1600);
+      expect(s.size).toBeLessThan(700 * 1024);
+      expect(s.sha).toMatch(/^[0-9a-f]{64}$/);
+    }
+    expect(idCard.length).toBeGreaterThan(stored.find((s) => s.kind === 'id-card')!.size);
+
+    await doctor.getByTestId('filing-missing').getByText('可以提交').waitFor();
+    await shot(doctor, 'filing-complete-grant-800x1280');
+    expect(await smallTouchTargets(doctor)).toEqual([]);
+    await doctor.getByTestId('queue-filing').click();
+    await doctor.locator('[data-testid="filing-status"][data-status="queued"]').waitFor();
+    // A reload offline keeps it all: the queue lives in IndexedDB.
+    await doctor.reload();
+    await doctor.locator('[data-testid="filing-status"][data-status="queued"]').waitFor();
+    expect(await doctor.getByTestId('timeline').textContent()).toContain('已排队');
+    await shot(doctor, 'filing-queued-offline-800x1280');
+  }, 120_000);
+
+  it('reaches the county with every photo once reconnected, and the reviewers act', async () => {
+    await doctorCtx.setOffline(false);
+    await syncUntil(doctor, 'filing-status', 'submitted');
+    const filingId = doctor.url().split('/').pop()!;
+
+    // The county holds the filing once, with all four photos verified.
+    const login = await (await fetch(`${server.url}/api/login`, { method: 'POST', headers: H, body: JSON.stringify({ username: 'county', password: 'cunyi-demo', deviceId: ulid() }) })).json();
+    const detail = await (await fetch(`${server.url}/api/review/filings/${filingId}`, { headers: { ...H, authorization: `Bearer ${login.token}` } })).json();
+    expect(detail.filing.status).toBe('submitted');
+    expect(detail.filing.content.documents).toHaveLength(4);
+    for (const d of detail.filing.content.documents) {
+      const r = await fetch(`${server.url}/api/filings/${filingId}/documents/${d.sha256}`, { headers: { authorization: `Bearer ${login.token}` } });
+      expect(r.status).toBe(200);
+      expect((await r.arrayBuffer()).byteLength).toBe(d.size);
+    }
+
+    const township = await reviewer('township');
+    await township.getByTestId('review-row').first().click();
+    await township.getByTestId('review-detail').waitFor();
+    await township.getByTestId('review-photo').nth(3).waitFor();
+    await township.getByTestId('review-photo').first().click();
+    await township.getByTestId('photo-viewer').waitFor();
+    await shot(township, 'review-photo-full-1280x800');
+    await township.getByTestId('photo-viewer').click();
+    await shot(township, 'review-township-1280x800');
+    await township.getByTestId('approve').click();
+    await township.getByTestId('filing-status').getByText('审核中').waitFor();
+    expect(await township.getByTestId('review-actions').count()).toBe(0);
+
+    const county = await reviewer('county');
+    await county.getByTestId('review-row').first().click();
+    await county.getByTestId('review-detail').waitFor();
+    expect(await county.getByTestId('approve-amount').getAttribute('placeholder')).toBe('5000.00');
+    await shot(county, 'review-county-1280x800');
+    await county.getByTestId('approve').click();
+    await county.getByTestId('filing-status').getByText('已批准').waitFor();
+
+    await syncUntil(doctor, 'filing-status', 'approved');
+    const badge = await doctor.getByTestId('filing-status').textContent();
+    expect(badge).toContain('已批准');
+    expect(badge).toContain('¥5,000');
+    const timeline = await doctor.getByTestId('timeline').textContent();
+    expect(timeline).toContain('乡镇（街道办事处）审核：通过');
+    expect(timeline).toContain('批准 ¥5,000.00');
+    await shot(doctor, 'filing-approved-800x1280');
+  }, 180_000);
+
+  it('a returned filing is corrected with another photo, resubmitted, approved and paid', async () => {
+    const invoice = await photoBytes(doctor, '发票 No.0012');
+    const other = await photoBytes(doctor, '清单', 1800, 2400);
+    await doctor.goto(`${server.url}/members/${memberId}/filings/new`);
+    await doctor.getByTestId('start-out-of-county').click();
+    await doctor.getByTestId('field-admissionDate').fill('2026-10-02');
+    await doctor.getByTestId('field-dischargeDate').fill('2026-10-12');
+    await doctor.getByTestId('field-facility').selectOption('c:province');
+    await doctor.getByTestId('field-total').fill('36000.00');
+    await doctor.getByTestId('field-outOfCatalog').fill('4000.00');
+    await doctor.getByTestId('field-payee').fill('本人');
+    await doctor.getByTestId('estimate-patient').waitFor();
+    for (const kind of ['invoice', 'itemised-bill', 'discharge-summary', 'referral', 'id-card']) {
+      await doctor.getByTestId(`pick-${kind}`).setInputFiles({ name: `${kind}.jpg`, mimeType: 'image/jpeg', buffer: kind === 'invoice' ? invoice : other });
+      await doctor.getByTestId(`photo-${kind}`).first().waitFor();
+    }
+    await drawSignature(doctor);
+    await doctor.getByTestId('queue-filing').click();
+    await syncUntil(doctor, 'filing-status', 'submitted');
+    const filingId = doctor.url().split('/').pop()!;
+
+    const county = await reviewer('county');
+    await county.goto(`${server.url}/review/${filingId}`);
+    await county.getByTestId('comparison').waitFor();
+    expect(await county.getByTestId('difference').count()).toBe(0);
+    await county.getByTestId('return').click();
+    await county.getByText('请填写原因').waitFor();
+    await county.getByTestId('review-reason').fill('发票照片不清楚，请重拍发票');
+    await county.getByTestId('return').click();
+    await county.getByTestId('filing-status').getByText('被退回').waitFor();
+
+    await syncUntil(doctor, 'filing-status', 'returned');
+    expect(await doctor.getByTestId('returned-reason').textContent()).toContain('发票照片不清楚');
+    await shot(doctor, 'filing-returned-800x1280');
+    await doctor.getByTestId('correct-filing').click();
+    await doctor.getByTestId('pick-invoice').setInputFiles({ name: 'invoice-2.jpg', mimeType: 'image/jpeg', buffer: await photoBytes(doctor, '发票 清晰') });
+    await doctor.getByTestId('photo-invoice').nth(1).waitFor();
+    await doctor.getByTestId('queue-filing').click();
+    await syncUntil(doctor, 'filing-status', 'submitted');
+    expect(await doctor.getByTestId('versions').textContent()).toContain('第 2 版');
+
+    await county.goto(`${server.url}/review/${filingId}`);
+    await county.getByTestId('review-member').getByText('第 2 版').waitFor();
+    await county.getByTestId('approve-amount').fill('28500.00');
+    await county.getByTestId('approve').click();
+    await county.getByTestId('filing-status').getByText('已批准').waitFor();
+    await county.getByTestId('pay').click();
+    await county.getByTestId('filing-status').getByText('已发放').waitFor();
+
+    await syncUntil(doctor, 'filing-status', 'paid');
+    expect(await doctor.getByTestId('filing-status').textContent()).toContain('¥28,500.00');
+    const history = await doctor.getByTestId('versions').textContent();
+    expect(history).toContain('第 1 版');
+    expect(history).toContain('第 2 版');
+    await shot(doctor, 'filing-paid-800x1280');
+
+    // The doctor's list puts nothing in "needs action" now, and shows both filings.
+    await doctor.goto(`${server.url}/filings`);
+    await doctor.getByTestId('filing-row').nth(1).waitFor();
+    expect(await doctor.locator('[data-testid="filing-row"].attention').count()).toBe(0);
+    expect(await doctor.getByTestId('filing-row').count()).toBe(2);
+    await shot(doctor, 'filings-list-800x1280');
+  }, 180_000);
+});
