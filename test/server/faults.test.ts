@@ -1,9 +1,11 @@
 /**
  * Fault injection: scripted devices push 10,000 mutations through a proxy that drops requests,
  * drops responses after the server acted, duplicates and delays requests (so they reorder), while
- * the server is killed with SIGKILL and restarted mid-batch. Afterwards the server holds each
- * mutation's effect exactly once, every outbox has drained, and a device that pulled by checkpoint
- * all along has every record: no change was skipped.
+ * the server is killed with SIGKILL and restarted mid-batch. Two of the devices also upload photos
+ * in chunks through the same proxy (resuming from the server's count after every failure) and then
+ * push filings naming them. Afterwards the server holds each mutation's effect exactly once, every
+ * outbox has drained, every photo is complete and byte-identical, and a device that pulled by
+ * checkpoint all along has every record: no change was skipped.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -13,6 +15,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateCounty } from '../../src/model/demo/index.ts';
 import { Rng } from '../../src/model/demo/random.ts';
+import { CONSENT_KIND, type FilingContent, type FilingRecord } from '../../src/model/filing.ts';
 import { PROTOCOL_VERSION, type Mutation, type MutationResult } from '../../src/model/sync.ts';
 import { ulid } from '../../src/model/ulid.ts';
 import { createUser } from '../../src/server/auth.ts';
@@ -20,10 +23,15 @@ import { openDb } from '../../src/server/db.ts';
 import { importCounty } from '../../src/server/sync.ts';
 import { ROOT } from '../helpers.ts';
 import { BACKENDS, freshDb } from './backends.ts';
+import { png, sha256 } from './photos.ts';
 
 const TOTAL = Number(process.env.FAULT_MUTATIONS ?? 10_000);
 const DEVICES = 4;
 const PASSWORD = 'fault-password';
+/** Devices that also file: each uploads FILINGS × 3 photos of one to three chunks, then pushes the filings. */
+const PHOTO_DEVICES = 2;
+const FILINGS = 4;
+const CHUNK = 256 * 1024;
 
 /** Seeded randomness: the demo generator's, so every run sees the same sequence. */
 function rng(seed: number): () => number {
@@ -141,7 +149,27 @@ async function call(base: string, path: string, init: { method?: string; token?:
   }
 }
 
+/** A photo chunk (or a status request) through the network; null when the network failed. */
+async function callBytes(base: string, path: string, init: { method?: string; token: string; headers?: Record<string, string>; body?: Buffer }): Promise<{ status: number; json: any } | null> {
+  try {
+    const r = await fetch(`${base}${path}`, {
+      method: init.method ?? 'GET',
+      headers: { 'x-cunyi-protocol': String(PROTOCOL_VERSION), authorization: `Bearer ${init.token}`, ...(init.body ? { 'content-type': 'application/octet-stream' } : {}), ...init.headers },
+      body: init.body ? new Uint8Array(init.body) : undefined,
+      signal: AbortSignal.timeout(10_000),
+    });
+    return { status: r.status, json: await r.json().catch(() => null) };
+  } catch {
+    return null;
+  }
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Photo {
+  bytes: Buffer;
+  sha: string;
+}
 
 for (const backend of BACKENDS) {
   describe(`fault injection on ${backend}`, () => {
@@ -204,6 +232,47 @@ for (const backend of BACKENDS) {
         outboxes.push(list);
       }
 
+      // The filing devices' photos (about 120 KB to 530 KB: one to three chunks) and filings naming them.
+      const photos: Photo[][] = [];
+      const filings: Mutation[][] = [];
+      const filed = new Set<string>();
+      const sides = [200, 300, 420];
+      for (let d = 0; d < PHOTO_DEVICES; d++) {
+        const mine: Photo[] = [];
+        const list: Mutation[] = [];
+        for (let i = 0; i < FILINGS; i++) {
+          const set = [0, 1, 2].map((k) => {
+            const side = sides[(i + k) % sides.length]!;
+            const bytes = png(side, side, 1_000 + d * 100 + i * 10 + k);
+            return { bytes, sha: sha256(bytes) };
+          });
+          mine.push(...set);
+          const m = members[(d * 389 + i * 53) % members.length]!;
+          const doc = (kind: string, p: Photo) => ({ id: ulid(), kind, sha256: p.sha, size: p.bytes.length, mime: 'image/png' });
+          const content: FilingContent = {
+            fields: { disease: 'I10', diagnosisDate: '2026-02-01' },
+            documents: [doc('id-card', set[0]!), doc('medical-record', set[1]!), doc(CONSENT_KIND, set[2]!)],
+            consent: { method: 'photo', signer: m.name, at: '2026-02-02T03:00:00.000Z', sha256: set[2]!.sha },
+            villageConfirmation: null,
+            estimate: null,
+          };
+          const id = ulid();
+          filed.add(id);
+          list.push({
+            id: ulid(),
+            entity: 'filing',
+            entityId: id,
+            op: 'create',
+            baseRev: null,
+            data: { id, memberId: m.id, householdId: m.householdId, villageId: m.villageId, packId: county.county.packId, type: 'chronic-certification', version: 1, content, createdAt: new Date().toISOString() },
+            createdAt: new Date().toISOString(),
+          });
+        }
+        photos.push(mine);
+        filings.push(list);
+      }
+      const uploadStats = { chunks: 0, resumes: 0 };
+
       // The server is killed outright every so often while the devices push.
       let running = true;
       const killRand = rng(99);
@@ -233,9 +302,7 @@ for (const backend of BACKENDS) {
       })();
 
       const results = new Map<string, MutationResult>();
-      const drain = async (d: number) => {
-        const { token, deviceId } = await signIn(`device${d}`);
-        const box = outboxes[d]!;
+      const drain = async (box: Mutation[], { token, deviceId }: { token: string; deviceId: string }) => {
         while (box.length > 0) {
           const batch = box.slice(0, 100);
           const r = await call(base, '/api/sync/push', { method: 'POST', token, body: { protocol: PROTOCOL_VERSION, deviceId, mutations: batch } });
@@ -251,30 +318,98 @@ for (const backend of BACKENDS) {
           box.splice(0, batch.length);
         }
       };
-      await Promise.all(outboxes.map((_, d) => drain(d)));
+      /** One photo, chunk by chunk; after any failure, asks the server how much it holds and resumes there. */
+      const upload = async (token: string, p: Photo) => {
+        let offset: number | null = null;
+        for (;;) {
+          if (offset === null) {
+            const s = await callBytes(base, `/api/sync/uploads/${p.sha}`, { token });
+            if (s?.status === 404) offset = 0;
+            else if (s?.status === 200) {
+              if (s.json.complete) return;
+              offset = s.json.received as number;
+            } else {
+              await sleep(20);
+              continue;
+            }
+          }
+          const at: number = offset;
+          uploadStats.chunks++;
+          const r = await callBytes(base, `/api/sync/uploads/${p.sha}`, {
+            method: 'PUT',
+            token,
+            headers: { 'x-cunyi-size': String(p.bytes.length), 'x-cunyi-mime': 'image/png', 'x-cunyi-offset': String(at) },
+            body: p.bytes.subarray(at, at + CHUNK),
+          });
+          if (r?.status === 200) {
+            if (r.json.complete) return;
+            offset = r.json.received as number;
+          } else if (r?.status === 409 && r.json?.error?.code === 'offset-mismatch') {
+            uploadStats.resumes++;
+            offset = r.json.error.received as number;
+          } else if (r === null || r.status >= 500) {
+            uploadStats.resumes++;
+            offset = null;
+            await sleep(20);
+          } else throw new Error(`photo refused: ${r.status} ${JSON.stringify(r.json)}`);
+        }
+      };
+      /** A filing device: its visits, and alongside them its photos and then the filings naming them. */
+      const device = async (d: number) => {
+        const session = await signIn(`device${d}`);
+        const fileAll = async () => {
+          if (d >= PHOTO_DEVICES) return;
+          for (const p of photos[d]!) await upload(session.token, p);
+          await drain(filings[d]!, session);
+        };
+        await Promise.all([drain(outboxes[d]!, session), fileAll()]);
+      };
+      await Promise.all(outboxes.map((_, d) => device(d)));
       running = false;
       await killer;
       await watcher;
 
       // Every outbox drained, every mutation applied, nothing refused.
+      const filingCount = PHOTO_DEVICES * FILINGS;
       expect(outboxes.every((b) => b.length === 0)).toBe(true);
-      expect(results.size).toBe(TOTAL);
+      expect(filings.every((b) => b.length === 0)).toBe(true);
+      expect(results.size).toBe(TOTAL + filingCount);
       expect([...results.values()].filter((r) => r.status !== 'applied')).toEqual([]);
       // The server holds each effect exactly once.
       const check = await openDb(backend === 'sqlite' ? { dataDir: env.DATA_DIR } : { databaseUrl: env.DATABASE_URL });
       const visits = await check.db.selectFrom('records').select('id').where('entity', '=', 'visit').execute();
       const applied = await check.db.selectFrom('applied_mutations').select('mutation_id').execute();
+      const filingRows = await check.db.selectFrom('records').select(['id', 'data']).where('entity', '=', 'filing').execute();
+      const audit = await check.db.selectFrom('filing_audit').select('filing_id').execute();
+      const uploads = await check.db.selectFrom('uploads').selectAll().execute();
       await check.close();
       expect(visits.length).toBe(TOTAL);
       expect(new Set(visits.map((v) => v.id))).toEqual(created);
-      expect(applied.length).toBe(TOTAL);
+      expect(applied.length).toBe(TOTAL + filingCount);
       expect(seen).toEqual(created);
+      // Each filing once, submitted once, and every photo it names complete and byte-identical.
+      expect(filingRows.length).toBe(filingCount);
+      expect(new Set(filingRows.map((f) => f.id))).toEqual(filed);
+      expect(audit.length).toBe(filingCount);
+      const sent = new Map(photos.flat().map((p) => [p.sha, p.bytes]));
+      expect(uploads.length).toBe(sent.size);
+      for (const u of uploads) {
+        const data = Buffer.from(u.data);
+        expect({ sha: u.sha256, complete: u.complete, received: u.received, hash: sha256(data) }).toEqual({ sha: u.sha256, complete: 1, received: data.length, hash: u.sha256 });
+        expect(data.equals(sent.get(u.sha256)!)).toBe(true);
+      }
+      for (const f of filingRows) {
+        const record = JSON.parse(f.data) as FilingRecord;
+        expect(record).toMatchObject({ status: 'submitted', version: 1 });
+        for (const doc of record.content.documents) expect(uploads.some((u) => u.sha256 === doc.sha256 && u.complete === 1)).toBe(true);
+      }
       // The faults really happened.
       expect(upstream.restarts).toBeGreaterThan(0);
       expect(stats.droppedRequests).toBeGreaterThan(0);
       expect(stats.droppedResponses).toBeGreaterThan(0);
       expect(stats.duplicated).toBeGreaterThan(0);
-      console.log(`fault injection on ${backend}: ${TOTAL} mutations, ${stats.requests} requests, ${stats.droppedRequests} requests dropped, ${stats.droppedResponses} responses dropped, ${stats.duplicated} duplicated, ${upstream.restarts} server kills`);
+      expect(uploadStats.resumes).toBeGreaterThan(0);
+      console.log(`fault injection on ${backend}: ${TOTAL} mutations and ${filingCount} filings with ${sent.size} photos (${uploadStats.chunks} chunk requests, ${uploadStats.resumes} resumed), ${stats.requests} requests, ${stats.droppedRequests} requests dropped, ${stats.droppedResponses} responses dropped, ${stats.duplicated} duplicated, ${upstream.restarts} server kills`);
     }, 600_000);
   });
 }
