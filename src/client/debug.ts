@@ -14,6 +14,9 @@ export function exposeDebugApi(): void {
     loadDemo,
     importRoster,
     estimateLogic: () => import('../model/estimate.ts'),
+    filings: () => import('./db/filings.ts'),
+    images: () => import('./features/filings/images.ts'),
+    sync: () => import('./sync/engine.ts'),
     rules: () => import('../rules/index.ts'),
     generate: async (opts: { members: number; seed?: number }) => (await import('../model/demo/index.ts')).generateCounty(opts),
   };
