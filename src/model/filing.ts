@@ -400,7 +400,8 @@ export function applyReview(pack: CompiledPack, r: FilingRecord, villageCode: st
       return next({ status: 'rejected' }, ev('rejected', { reason: reason(a.reason) }));
     case 'pay':
       if (r.status !== 'approved' || r.amount === null) throw new WorkflowError('wrong-status', '只有已批准金额的申请才能登记发放 (only an approved amount can be paid)');
-      if (!isIsoDate(a.paidOn) || a.paidOn > now.slice(0, 10)) throw new WorkflowError('invalid', '请填写发放日期（不晚于今天）(the payment date)', 'paidOn');
+      // `now` is an instant; the payment date is a local date, so allow the latest local date on earth (UTC+14).
+      if (!isIsoDate(a.paidOn) || a.paidOn > new Date(Date.parse(now) + 14 * 3_600_000).toISOString().slice(0, 10)) throw new WorkflowError('invalid', '请填写发放日期（不晚于今天）(the payment date)', 'paidOn');
       if (a.reference !== undefined && (typeof a.reference !== 'string' || a.reference.length > 100)) throw new WorkflowError('invalid', '凭证号最多 100 个字 (reference too long)', 'reference');
       return next({ status: 'paid' }, ev('paid', { amount: r.amount, paidOn: a.paidOn, ...(a.reference ? { reference: a.reference.trim() } : {}) }));
     default:

@@ -791,6 +791,8 @@ describe('the review workflow: Shanxi critical-care grant', () => {
     expect(mayAct(COUNTY, type, r, VILLAGE)).toBe(true);
     expect(workflowError(() => act(pack, r, COUNTY, { action: 'approve' })).code).toBe('wrong-status');
     expect(workflowError(() => act(pack, r, COUNTY, { action: 'pay', paidOn: '2024-07-03' }, LATER)).field).toBe('paidOn');
+    // 20:00 UTC is already the next morning in China: a payment dated that local day is taken.
+    expect(act(pack, r, COUNTY, { action: 'pay', paidOn: '2024-07-03' }, '2024-07-02T20:00:00.000Z').status).toBe('paid');
     expect(workflowError(() => act(pack, r, COUNTY, { action: 'pay', paidOn: '2024/07/01' })).field).toBe('paidOn');
     expect(workflowError(() => act(pack, r, COUNTY, { action: 'pay', paidOn: '2024-07-01', reference: 'x'.repeat(101) })).field).toBe('reference');
 
