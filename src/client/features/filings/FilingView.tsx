@@ -11,10 +11,14 @@ import { documentTitle, packText, stageName, stageTitle } from './labels.ts';
 import { PhotoViewer, Thumb } from './Thumb.tsx';
 
 /** An instant in the tablet's local time: its local date, then hours and minutes. */
+export function localDate(iso: string): string {
+  const d = new Date(iso);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
 export function dateTime(iso: string): string {
   const d = new Date(iso);
-  const local = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-  return `${date(local)} ${d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false })}`;
+  return `${date(localDate(iso))} ${d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false })}`;
 }
 
 /** A field's value as the doctor reads it: names for ids (disease, hospital), yes/no. */
