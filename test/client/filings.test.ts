@@ -56,8 +56,8 @@ async function tablet(name: string): Promise<CunyiDb> {
   return d;
 }
 
-const jpeg = () => new Blob([JPEG], { type: 'image/jpeg' });
-const bigPng = (seed: number) => new Blob([png(400, 300, seed)], { type: 'image/png' });
+const jpeg = () => new Blob([new Uint8Array(JPEG)], { type: 'image/jpeg' });
+const bigPng = (seed: number) => new Blob([new Uint8Array(png(400, 300, seed))], { type: 'image/png' });
 
 /** A complete care-grant filing (Shanxi) for a member, built through the tablet's own functions. */
 async function completeGrant(d: CunyiDb, memberId: string, seed: number): Promise<string> {
