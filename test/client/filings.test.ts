@@ -78,10 +78,11 @@ async function reviewerToken(username: string): Promise<string> {
   const r = await (await fetch(`${base}/api/login`, { method: 'POST', headers: H, body: JSON.stringify({ username, password: 'password-1', deviceId: ulid() }) })).json();
   return r.token as string;
 }
-async function review(token: string, id: string, body?: Record<string, unknown>) {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function review(token: string, id: string, body?: Record<string, unknown>): Promise<any> {
   if (!body) return (await fetch(`${base}/api/review/filings/${id}`, { headers: { ...H, authorization: `Bearer ${token}` } })).json();
-  const cur = await review(token, id);
-  const res = await fetch(`${base}/api/review/filings/${id}/actions`, { method: 'POST', headers: { ...H, authorization: `Bearer ${token}` }, body: JSON.stringify({ ...body, rev: cur.rev }) });
+  const cur: { rev: number } = await review(token, id);
+  const res: Response = await fetch(`${base}/api/review/filings/${id}/actions`, { method: 'POST', headers: { ...H, authorization: `Bearer ${token}` }, body: JSON.stringify({ ...body, rev: cur.rev }) });
   expect(res.status, JSON.stringify(await res.clone().json())).toBe(200);
   return res.json();
 }
