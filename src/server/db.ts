@@ -204,7 +204,14 @@ function migrations(backend: Backend): Record<string, Migration> {
 
 export async function migrate(db: Kysely<Tables>, backend: Backend): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(backend) };
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  // On PostgreSQL, name the schema the tables live in: Kysely otherwise takes migration tables found
+  // in any schema of the database (another deployment's, a concurrent test run's) for its own.
+  let migrationTableSchema: string | undefined;
+  if (backend === 'postgres') {
+    const row = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+    migrationTableSchema = row.rows[0]?.schema ?? undefined;
+  }
+  const { error, results } = await new Migrator({ db, provider, ...(migrationTableSchema ? { migrationTableSchema } : {}) }).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`database migration ${failed} failed: ${(error as Error).message}`);
