@@ -5,8 +5,43 @@ import { date } from '../../i18n/index.ts';
 import { Link } from '../../router.tsx';
 import { useSession } from '../sync/useSession.ts';
 import { reviewApi, type ReviewSummary } from './api.ts';
+import { builtinPack } from '../../../rules/index.ts';
+import { filingType } from '../../../model/filing.ts';
+import { packText, stageName } from '../filings/labels.ts';
 
 const STATUSES = ['submitted', 'received', 'in-review', 'returned', 'approved', 'paid', 'rejected'];
+
+/** One filter: a choice among the values seen, or all. */
+function FilterSelect({ label, value, onChange, options }: { label: string; value: string; onChange: (v: string) => void; options: [string, string][] }) {
+  const { t } = useTranslation();
+  return (
+    <label>
+      {label}
+      <select value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">{t('review.any')}</option>
+        {options.map(([k, v]) => (
+          <option key={k} value={k}>
+            {v}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+const typeOf = (r: ReviewSummary) => {
+  const pack = builtinPack(r.packId);
+  return pack ? filingType(pack, r.type) : undefined;
+};
+/** The type's title in the app's language (the server gives the pack's Chinese). */
+const typeName = (r: ReviewSummary) => {
+  const ty = typeOf(r);
+  return ty ? packText(ty.title) : r.typeTitle;
+};
+const stageLabel = (r: ReviewSummary) => {
+  const ty = typeOf(r);
+  return (ty && stageName(ty, r.stage)) || r.stageTitle;
+};
 
 /** The reviewer's queue: the filings of the jurisdiction, those waiting for this reviewer first. */
 export function ReviewQueue() {
@@ -54,50 +89,10 @@ export function ReviewQueue() {
           <input type="checkbox" checked={filters.actionable === '1'} onChange={(e) => set('actionable', e.target.checked ? '1' : '')} data-testid="filter-actionable" />
           {t('review.actionable')}
         </label>
-        <label>
-          {t('review.status')}
-          <select value={filters.status} onChange={(e) => set('status', e.target.value)}>
-            <option value="">{t('review.any')}</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {t(`filing.status.${s}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('review.type')}
-          <select value={filters.type} onChange={(e) => set('type', e.target.value)}>
-            <option value="">{t('review.any')}</option>
-            {options((r) => [r.type, r.typeTitle]).map(([k, v]) => (
-              <option key={k} value={k}>
-                {v}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('review.stage')}
-          <select value={filters.stage} onChange={(e) => set('stage', e.target.value)}>
-            <option value="">{t('review.any')}</option>
-            {options((r) => [r.stage ?? '', r.stageTitle]).map(([k, v]) => (
-              <option key={k} value={k}>
-                {v}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('review.village')}
-          <select value={filters.village} onChange={(e) => set('village', e.target.value)}>
-            <option value="">{t('review.any')}</option>
-            {options((r) => [r.village.id, r.village.name]).map(([k, v]) => (
-              <option key={k} value={k}>
-                {v}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label={t('review.status')} value={filters.status} onChange={(v) => set('status', v)} options={STATUSES.map((x) => [x, t(`filing.status.${x}`)])} />
+        <FilterSelect label={t('review.type')} value={filters.type} onChange={(v) => set('type', v)} options={options((r) => [r.type, typeName(r)])} />
+        <FilterSelect label={t('review.stage')} value={filters.stage} onChange={(v) => set('stage', v)} options={options((r) => [r.stage ?? '', stageLabel(r)])} />
+        <FilterSelect label={t('review.village')} value={filters.village} onChange={(v) => set('village', v)} options={options((r) => [r.village.id, r.village.name])} />
         <label>
           {t('review.age')}
           <span className="range">
@@ -129,7 +124,7 @@ export function ReviewQueue() {
                   </small>
                 </span>
                 <span className="meta">
-                  {r.typeTitle} · {t(`filing.status.${r.status}`)} · {r.stageTitle} · {t('review.submittedOn', { date: date(r.submittedAt.slice(0, 10)) })}
+                  {typeName(r)} · {t(`filing.status.${r.status}`)} · {stageLabel(r)} · {t('review.submittedOn', { date: date(r.submittedAt.slice(0, 10)) })}
                   {r.version > 1 ? ` · ${t('filing.versionN', { version: r.version })}` : ''}
                 </span>
               </Link>
