@@ -155,6 +155,29 @@ describe('proxy filing on the tablet', () => {
     expect(again?.pushed).toBe(0);
   });
 
+  it('submits each filing as soon as its own photos are up, not after the whole queue', async () => {
+    const d = await tablet('order');
+    const a = await completeGrant(d, county.members[3]!.id, 30);
+    const b = await completeGrant(d, county.members[4]!.id, 40);
+    await queueFiling(a, TODAY, d);
+    await queueFiling(b, TODAY, d);
+    const blocked = (await d.filings.get(b))!.content.documents.find((x) => x.kind === 'diagnosis')!.sha256;
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      if (init?.method === 'PUT' && String(input).includes(blocked)) throw new TypeError('signal lost');
+      return realFetch(input, init);
+    }) as typeof fetch;
+    try {
+      expect((await syncNow(undefined, d))?.error).toBe('offline');
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+    expect((await d.filings.get(a))!.status).toBe('submitted');
+    expect(shownStatus((await d.filings.get(b))!)).toBe('queued');
+    expect((await syncNow(undefined, d))?.error).toBeNull();
+    expect((await d.filings.get(b))!.status).toBe('submitted');
+  });
+
   it('a photo the county refuses puts the filing back to draft with the reason, nothing lost', async () => {
     const d = await tablet('refused');
     const id = await completeGrant(d, county.members[1]!.id, 10);

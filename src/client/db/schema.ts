@@ -68,6 +68,8 @@ export interface AttachmentRow {
   createdAt: string;
   /** The county holds every byte and has verified the hash. */
   uploaded?: boolean;
+  /** Some of it was sent once (a later attempt asks the county how much it holds). */
+  uploadStarted?: boolean;
 }
 
 export interface PackRow {

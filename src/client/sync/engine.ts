@@ -73,36 +73,38 @@ export interface SyncOutcome {
 }
 
 /**
- * Uploads the photos of the filings in a batch before the batch is pushed. A photo the county refuses
- * for good puts its filing back to editing with the reason (nothing lost) and drops the submission.
+ * The next batch to push, in outbox order: roster changes up to the next filing, or one filing on
+ * its own after its photos are uploaded, so that each filing is submitted as soon as its own photos
+ * are on the county (not after every photo in the queue). A photo the county refuses for good puts
+ * its filing back to editing with the reason (nothing lost) and drops the submission.
  */
-async function uploadFor(token: string, batch: OutboxRow[], d: CunyiDb, out: SyncOutcome): Promise<OutboxRow[]> {
-  const keep: OutboxRow[] = [];
-  for (const o of batch) {
-    if (o.entity === 'filing' && (o.op === 'create' || o.op === 'update')) {
-      try {
-        out.photos += await uploadDocuments(token, (o.data as { content: FilingContent }).content, d);
-      } catch (e) {
-        if (!(e instanceof UploadRefused)) throw e;
-        await d.transaction('rw', [d.outbox, d.filings, d.audit], async () => {
-          await settleSubmission(d, o.entityId, o.op as 'create' | 'update', o.data, { applied: false, code: e.code, message: `${e.kind}: ${e.message}` });
-          await d.outbox.delete(o.id);
-        });
-        out.rejected++;
-        continue;
-      }
-    }
-    keep.push(o);
+async function nextBatch(token: string, d: CunyiDb, out: SyncOutcome): Promise<OutboxRow[] | null> {
+  const waiting = (await d.outbox.orderBy('id').toArray()).filter(pending).slice(0, 100);
+  if (waiting.length === 0) return null;
+  const first = waiting[0]!;
+  if (first.entity !== 'filing' || (first.op !== 'create' && first.op !== 'update')) {
+    const end = waiting.findIndex((o, i) => i > 0 && o.entity === 'filing');
+    return end < 0 ? waiting : waiting.slice(0, end);
   }
-  return keep;
+  try {
+    out.photos += await uploadDocuments(token, (first.data as { content: FilingContent }).content, d);
+  } catch (e) {
+    if (!(e instanceof UploadRefused)) throw e;
+    await d.transaction('rw', [d.outbox, d.filings, d.audit], async () => {
+      await settleSubmission(d, first.entityId, first.op as 'create' | 'update', first.data, { applied: false, code: e.code, message: `${e.kind}: ${e.message}` });
+      await d.outbox.delete(first.id);
+    });
+    out.rejected++;
+    return [];
+  }
+  return [first];
 }
 
-/** Pushes every waiting outbox row, in order, in batches (the photos of a filing go first). */
+/** Pushes every waiting outbox row, in order, in batches (a filing's photos go just before it). */
 async function pushAll(token: string, device: string, d: CunyiDb, out: SyncOutcome): Promise<void> {
   for (;;) {
-    const waiting = (await d.outbox.orderBy('id').toArray()).filter(pending).slice(0, 100);
-    if (waiting.length === 0) return;
-    const batch = await uploadFor(token, waiting, d, out);
+    const batch = await nextBatch(token, d, out);
+    if (batch === null) return;
     if (batch.length === 0) continue;
     const mutations: Mutation[] = batch.map((o) => ({ id: o.id, entity: o.entity, entityId: o.entityId, op: o.op, baseRev: o.baseRev, data: o.data, createdAt: o.createdAt }));
     const { results, updateRequired } = await api.push(token, device, mutations);

@@ -20,9 +20,13 @@ export class UploadRefused extends Error {
   }
 }
 
-/** Sends one photo (all of it, or what is left); resolves when the county has verified it. */
-async function uploadOne(token: string, sha256: string, blob: Blob, mime: string, kind: string): Promise<void> {
-  let { received, complete } = await api.uploadStatus(token, sha256);
+/**
+ * Sends one photo (all of it, or what is left); resolves when the county has verified it. A photo
+ * never sent before starts at once from its first byte (one round trip saved per photo on a slow
+ * line); one sent before asks first how much the county holds.
+ */
+async function uploadOne(token: string, sha256: string, blob: Blob, mime: string, kind: string, sentBefore: boolean): Promise<void> {
+  let { received, complete } = sentBefore ? await api.uploadStatus(token, sha256) : { received: 0, complete: false };
   let resyncs = 0;
   while (!complete) {
     const chunk = blob.slice(received, Math.min(blob.size, received + CHUNK_BYTES));
@@ -48,7 +52,9 @@ export async function uploadDocuments(token: string, content: FilingContent, d: 
     const att = (await d.attachments.where('sha256').equals(ref.sha256).toArray()).find((a) => a.blob);
     if (att?.uploaded) continue;
     if (!att) throw new UploadRefused('photo-missing', `照片不在本机 (the photo ${ref.sha256.slice(0, 12)}… is not on this tablet)`, ref.kind);
-    await uploadOne(token, ref.sha256, att.blob, ref.mime, ref.kind);
+    const sentBefore = att.uploadStarted === true;
+    if (!sentBefore) await d.attachments.where('sha256').equals(ref.sha256).modify({ uploadStarted: true });
+    await uploadOne(token, ref.sha256, att.blob, ref.mime, ref.kind, sentBefore);
     await d.attachments.where('sha256').equals(ref.sha256).modify({ uploaded: true });
     sent++;
   }
