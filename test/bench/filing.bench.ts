@@ -24,7 +24,7 @@ import type { Browser, Page, Request } from 'playwright-core';
 import { PROTOCOL_VERSION } from '../../src/model/sync.ts';
 import { ulid } from '../../src/model/ulid.ts';
 import { ROOT } from '../helpers.ts';
-import { launch, startServer, tabletContext, waitForServiceWorker } from '../e2e/harness.ts';
+import { launch, signIn, startServer, tabletContext, waitForServiceWorker } from '../e2e/harness.ts';
 
 const FILINGS = Number(process.env.BENCH_FILINGS ?? 50);
 const PHOTOS = Number(process.env.BENCH_PHOTOS ?? 3);
@@ -53,14 +53,6 @@ type Debug = {
   sync(): Promise<typeof import('../../src/client/sync/engine.ts')>;
   rules(): Promise<typeof import('../../src/rules/index.ts')>;
 };
-
-async function signIn(page: Page, url: string, username: string): Promise<void> {
-  await page.goto(`${url}/login`);
-  await page.locator('#username').fill(username);
-  await page.locator('#password').fill('cunyi-demo');
-  await page.getByTestId('login').click();
-  await page.waitForURL('**/villages', { timeout: 60_000 });
-}
 
 /** A GET of /api/health from the page: its time in ms (loopback unthrottled is a few ms). */
 const probe = (page: Page) =>

@@ -8,7 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '../../src/model/sync.ts';
 import { ulid } from '../../src/model/ulid.ts';
-import { chromiumAvailable, launch, shot, smallTouchTargets, startServer, tabletContext, waitForServiceWorker, type Server } from './harness.ts';
+import { chromiumAvailable, launch, shot, signIn, smallTouchTargets, startServer, tabletContext, waitForServiceWorker, type Server } from './harness.ts';
 
 const H = { 'x-cunyi-protocol': String(PROTOCOL_VERSION), 'content-type': 'application/json' };
 
@@ -34,14 +34,6 @@ async function photoBytes(page: Page, label: string, w = 2400, h = 1800): Promis
     { label, w, h },
   );
   return Buffer.from(b64, 'base64');
-}
-
-async function signIn(page: Page, url: string, username: string): Promise<void> {
-  await page.goto(`${url}/login`);
-  await page.locator('#username').fill(username);
-  await page.locator('#password').fill('cunyi-demo');
-  await page.getByTestId('login').click();
-  await page.waitForURL('**/villages', { timeout: 60_000 });
 }
 
 async function syncUntil(page: Page, testId: string, status: string): Promise<void> {
@@ -77,11 +69,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
   let memberId: string;
 
   beforeAll(async () => {
-    process.env.CUNYI_DEMO = '1';
-    process.env.CUNYI_DEMO_MEMBERS = '600';
-    server = await startServer();
-    delete process.env.CUNYI_DEMO;
-    delete process.env.CUNYI_DEMO_MEMBERS;
+    server = await startServer({ demoMembers: 600 });
     browser = await launch();
     doctorCtx = await tabletContext(browser);
     doctor = await doctorCtx.newPage();

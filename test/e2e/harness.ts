@@ -35,12 +35,17 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-export async function startServer(opts: { port?: number; dataDir?: string; distDir?: string } = {}): Promise<Server> {
+/** The server on a fresh DATA_DIR; with `demoMembers`, seeded with the demo county and its accounts. */
+export async function startServer(opts: { port?: number; dataDir?: string; distDir?: string; demoMembers?: number } = {}): Promise<Server> {
   const port = opts.port ?? (await freePort());
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'cunyi-e2e-'));
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, CUNYI_DEMO: process.env.CUNYI_DEMO ?? '0', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, ...(opts.distDir ? { DIST_DIR: opts.distDir } : {}) },
+    env: {
+      ...process.env,
+      CUNYI_DEMO: opts.demoMembers ? '1' : (process.env.CUNYI_DEMO ?? '0'),
+      ...(opts.demoMembers ? { CUNYI_DEMO_MEMBERS: String(opts.demoMembers) } : {}),
+      PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, ...(opts.distDir ? { DIST_DIR: opts.distDir } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -122,4 +127,13 @@ export async function smallTouchTargets(page: Page): Promise<string[]> {
     }
     return out;
   });
+}
+
+/** Signs in through the app's sign-in page with a demo account, and waits for the village list. */
+export async function signIn(page: Page, url: string, username: string, password = 'cunyi-demo'): Promise<void> {
+  await page.goto(`${url}/login`);
+  await page.locator('#username').fill(username);
+  await page.locator('#password').fill(password);
+  await page.getByTestId('login').click();
+  await page.waitForURL('**/villages', { timeout: 60_000 });
 }

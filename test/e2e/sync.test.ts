@@ -16,11 +16,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('sync with the county i
   let page: Page;
 
   beforeAll(async () => {
-    process.env.CUNYI_DEMO = '1';
-    process.env.CUNYI_DEMO_MEMBERS = '600';
-    server = await startServer();
-    delete process.env.CUNYI_DEMO;
-    delete process.env.CUNYI_DEMO_MEMBERS;
+    server = await startServer({ demoMembers: 600 });
     browser = await launch();
     context = await tabletContext(browser);
     page = await context.newPage();
