@@ -77,13 +77,15 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
     await waitForServiceWorker(doctor);
     await signIn(doctor, server.url, 'doctor');
     await doctor.getByTestId('sync-pending').getByText('全部已上报').waitFor({ timeout: 60_000 });
-    // A registered-poor member of the doctor's first village.
+    // A registered-poor member of the doctor's villages.
     memberId = await doctor.evaluate(async () => {
       const d = (window as unknown as { cunyi: { db: () => import('../../src/client/db/schema.ts').CunyiDb } }).cunyi.db();
-      const poor = new Set((await d.statuses.toArray()).filter((s) => s.poverty === 'poor').map((s) => s.memberId));
-      const villages = (await d.villages.toArray()).sort((a, b) => a.code.localeCompare(b.code));
-      const members = await d.members.where('villageId').equals(villages[0]!.id).toArray();
-      return (members.find((m) => poor.has(m.id)) ?? members[0]!).id;
+      // Registered poor today: the latest status record says so.
+      const latest = new Map<string, { from: string; poverty: string }>();
+      for (const s of await d.statuses.toArray()) if (!latest.has(s.memberId) || latest.get(s.memberId)!.from < s.from) latest.set(s.memberId, s);
+      const poor = new Set([...latest].filter(([, s]) => s.poverty === 'poor').map(([id]) => id));
+      const members = await d.members.toArray();
+      return members.find((m) => poor.has(m.id) && m.state === 'active')!.id;
     });
   }, 120_000);
   afterAll(async () => {
@@ -117,7 +119,11 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
     expect(await doctor.getByTestId('filing-missing').textContent()).toContain('缺少照片：身份证');
 
     await doctor.getByTestId('field-grantDisease').selectOption({ index: 1 });
+    // The grant's conditions are checked on the tablet as a warning: not at a late stage.
+    await doctor.getByTestId('field-lateStage').selectOption('no');
+    await doctor.getByTestId('grant-doubts').getByText('须为晚期患者').waitFor();
     await doctor.getByTestId('field-lateStage').selectOption('yes');
+    await doctor.getByTestId('grant-doubts').waitFor({ state: 'detached' });
     await doctor.getByTestId('field-diagnosisDate').fill('2026-10-09');
     await doctor.getByTestId('field-payee').fill('本人 · 农商银行 6230 **** 1234');
 

@@ -299,6 +299,7 @@ export const en = {
     realText: "Real use needs an account from the county's one-stop service centre; after signing in, the roster of your villages is downloaded.",
   },
   filing: {
+    grantDoubts: 'By the policy this person may not qualify (you can still submit; the reviewers decide):',
     title: 'Filings',
     new: 'File for patient',
     newFor: 'File for {{name}}',

@@ -288,6 +288,7 @@ export const zhCN = {
     realText: '正式使用需要县级一站式服务中心开通的账号，登录后下载本人负责村庄的花名册。',
   },
   filing: {
+    grantDoubts: '按政策规定，此人可能不符合条件（仍可提交，由审核人员决定）：',
     title: '代报代办',
     new: '代办申请',
     newFor: '为 {{name}} 办理',

@@ -288,6 +288,7 @@ export const zhTW = {
     realText: '正式使用需要縣級一站式服務中心開通的帳號，登入後下載本人負責村莊的花名冊。',
   },
   filing: {
+    grantDoubts: '按政策規定，此人可能不符合條件（仍可提交，由審核人員決定）：',
     title: '代報代辦',
     new: '代辦申請',
     newFor: '為 {{name}} 辦理',

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { PAYERS, type CompiledPack, type FilingFieldId, type FilingTypeRule } from '../../../rules/index.ts';
+import { grantEligibility, PAYERS, statusOn, type CompiledPack, type FilingFieldId, type FilingTypeRule } from '../../../rules/index.ts';
 import { layerName } from '../../../rules/index.ts';
 import { checkFiling, CONSENT_KIND, needsVillageConfirmation, type FilingContent, type FilingEstimate } from '../../../model/filing.ts';
 import { estimate, historyFromRecords } from '../../../model/estimate.ts';
@@ -71,6 +71,16 @@ export function FilingEditor({ filing, content, pack, type, member, statuses, le
   };
 
   const issues = checkFiling(pack, type.id, { ...content, fields: values }, on);
+
+  // A grant's conditions, checked on the tablet as a warning (the reviewers decide).
+  const grantDoubts = useMemo(() => {
+    const g = type.grant ? pack.grants.find((x) => x.id === type.grant) : undefined;
+    const d = g?.diseases.find((x) => x.id === values.grantDisease);
+    if (!g || !d || !values.lateStage) return [];
+    const status = statusOn(historyFromRecords(statuses), on < pack.from ? pack.from : on);
+    const check = grantEligibility(pack, { date: on, status, disease: d.ranges[0]![0], lateStage: values.lateStage === 'yes', received: [] }).find((x) => x.grant === g.id);
+    return check && !check.eligible ? check.reasons : [];
+  }, [type.grant, pack, values.grantDisease, values.lateStage, statuses, on]);
   const fieldError = (id: FilingFieldId) => {
     const i = issues.find((x) => x.path === `fields.${id}`);
     if (!i || (i.code === 'required' && !tried)) return null;
@@ -198,6 +208,16 @@ export function FilingEditor({ filing, content, pack, type, member, statuses, le
       </div>
 
       <h2>{t('filing.details')}</h2>
+      {grantDoubts.length > 0 && (
+        <div className="card warning" role="status" data-testid="grant-doubts">
+          <strong>{t('filing.grantDoubts')}</strong>
+          <ul>
+            {grantDoubts.map((r) => (
+              <li key={r}>{r}</li>
+            ))}
+          </ul>
+        </div>
+      )}
       {type.fields.map((f) => (
         <Field key={f.id} id={`f-${f.id}`} label={`${t(`filing.field.${f.id}`)}${f.required ? '' : ` (${t('filing.optional')})`}`} error={fieldError(f.id)} hint={t(`filing.hint.${f.id}`, { defaultValue: '' }) || null}>
           {input(f.id)}
