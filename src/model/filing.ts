@@ -125,17 +125,7 @@ export interface FilingRecord {
 }
 
 /** What the tablet pushes: a first submission (create) … */
-export interface FilingSubmission {
-  id: string;
-  memberId: string;
-  householdId: string;
-  villageId: string;
-  packId: string;
-  type: string;
-  version: 1;
-  content: FilingContent;
-  createdAt: string;
-}
+export type FilingSubmission = Pick<FilingRecord, 'id' | 'memberId' | 'householdId' | 'villageId' | 'packId' | 'type' | 'content' | 'createdAt'> & { version: 1 };
 /** … or a resubmission of a returned filing (update). */
 export interface FilingResubmission {
   version: number;
