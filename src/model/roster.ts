@@ -129,3 +129,10 @@ export interface Visit {
 export function isRegisteredPoor(s: Pick<StatusRecord, 'poverty'>): boolean {
   return s.poverty === 'poor' || s.poverty === 'lifted' || s.poverty === 'monitored';
 }
+
+/** Full years of age on a date (ISO dates), or null without a valid birth date. */
+export function ageOn(birthDate: string | null | undefined, on: string): number | null {
+  if (!birthDate || !/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(birthDate)) return null;
+  const years = Number(on.slice(0, 4)) - Number(birthDate.slice(0, 4));
+  return on.slice(5) < birthDate.slice(5) ? years - 1 : years;
+}

@@ -28,7 +28,7 @@ import {
   type ReviewAction,
   type ServerFilingStatus,
 } from '../model/filing.ts';
-import type { Household, Member, StatusRecord, Village } from '../model/roster.ts';
+import { ageOn, type Household, type Member, type StatusRecord, type Village } from '../model/roster.ts';
 import type { Mutation, MutationResult, Role } from '../model/sync.ts';
 import { ulid } from '../model/ulid.ts';
 import { builtinPack, isIsoDate, parseAmount, PAYERS, type CompiledPack, type FilingTypeRule } from '../rules/index.ts';
@@ -438,12 +438,6 @@ function mayReview(p: Principal): void {
 
 const notFound = (id: string) => new HttpError(404, 'not-found', `没有这份申请 (no filing ${id})`);
 
-/** Full years at `today` (ISO dates). */
-export function ageOn(birthDate: string | undefined, today: string): number | null {
-  if (!birthDate || !isIsoDate(birthDate)) return null;
-  const years = Number(today.slice(0, 4)) - Number(birthDate.slice(0, 4));
-  return today.slice(5) < birthDate.slice(5) ? years - 1 : years;
-}
 
 function packOrNull(id: string): CompiledPack | null {
   try {

@@ -94,7 +94,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
   });
 
   async function reviewer(username: string): Promise<Page> {
-    const ctx = await tabletContext(browser, true);
+    const ctx = await tabletContext(browser);
     const page = await ctx.newPage();
     await signIn(page, server.url, username);
     await page.goto(`${server.url}/review`);
@@ -109,6 +109,8 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
     await doctorCtx.setOffline(true);
     await doctor.goto(`${server.url}/members/${memberId}`);
     await doctor.getByTestId('new-filing').click();
+    await doctor.getByTestId('start-critical-care-grant').waitFor();
+    await shot(doctor, 'filing-types-800x1280');
     await doctor.getByTestId('start-critical-care-grant').click();
     await doctor.getByTestId('filing-missing').waitFor();
     await shot(doctor, 'filing-new-grant-800x1280');
@@ -196,14 +198,16 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
     }
 
     const township = await reviewer('township');
+    await township.getByTestId('review-row').first().waitFor();
+    await shot(township, 'review-queue-800x1280');
     await township.getByTestId('review-row').first().click();
     await township.getByTestId('review-detail').waitFor();
     await township.getByTestId('review-photo').nth(3).waitFor();
     await township.getByTestId('review-photo').first().click();
     await township.getByTestId('photo-viewer').waitFor();
-    await shot(township, 'review-photo-full-1280x800');
+    await shot(township, 'review-photo-full-800x1280');
     await township.getByTestId('photo-viewer').click();
-    await shot(township, 'review-township-1280x800');
+    await shot(township, 'review-township-800x1280');
     await township.getByTestId('approve').click();
     await township.getByTestId('filing-status').getByText('审核中').waitFor();
     expect(await township.getByTestId('review-actions').count()).toBe(0);
@@ -212,7 +216,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
     await county.getByTestId('review-row').first().click();
     await county.getByTestId('review-detail').waitFor();
     expect(await county.getByTestId('approve-amount').getAttribute('placeholder')).toBe('5000.00');
-    await shot(county, 'review-county-1280x800');
+    await shot(county, 'review-county-800x1280');
     await county.getByTestId('approve').click();
     await county.getByTestId('filing-status').getByText('已批准').waitFor();
 

@@ -4,9 +4,9 @@ import { builtinPack } from '../../../rules/index.ts';
 import { filingType, lastReason } from '../../../model/filing.ts';
 import { needsAction } from '../../db/filings.ts';
 import { db, type FilingRow } from '../../db/schema.ts';
-import { date } from '../../i18n/index.ts';
+import { date, localDate } from '../../i18n/index.ts';
 import { Link } from '../../router.tsx';
-import { localDate, StatusBadge } from './FilingView.tsx';
+import { StatusBadge } from './FilingView.tsx';
 import { packText } from './labels.ts';
 
 export type FilingScope = { memberId: string } | { householdId: string } | { villageId: string } | { all: true };
@@ -45,7 +45,7 @@ export function FilingList({ scope, showMember = true }: { scope: FilingScope; s
             </Link>
             <StatusBadge filing={f} />
             <span className="meta">
-              {date(localDate(f.updatedAt))}
+              {date(localDate(new Date(f.updatedAt)))}
               {reason ? ` · ${reason}` : ''}
             </span>
           </li>

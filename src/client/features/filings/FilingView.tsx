@@ -6,19 +6,14 @@ import { layerName } from '../../../rules/index.ts';
 import { currentStage, fenOf, lastReason, type FilingContent } from '../../../model/filing.ts';
 import { editReturned, shownStatus } from '../../db/filings.ts';
 import type { FilingRow } from '../../db/schema.ts';
-import { currentLang, date, yuan } from '../../i18n/index.ts';
+import { currentLang, date, localDate, yuan } from '../../i18n/index.ts';
 import { documentTitle, packText, stageName, stageTitle } from './labels.ts';
 import { PhotoViewer, Thumb } from './Thumb.tsx';
 
 /** An instant in the tablet's local time: its local date, then hours and minutes. */
-export function localDate(iso: string): string {
-  const d = new Date(iso);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-}
-
 export function dateTime(iso: string): string {
   const d = new Date(iso);
-  return `${date(localDate(iso))} ${d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false })}`;
+  return `${date(localDate(d))} ${d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false })}`;
 }
 
 /** A field's value as the doctor reads it: names for ids (disease, hospital), yes/no. */

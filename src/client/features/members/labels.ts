@@ -1,10 +1,10 @@
+import { ageOn as ageOnDate } from '../../../model/roster.ts';
 import type { TFunction } from 'i18next';
 import type { Member, StatusRecord } from '../../../model/roster.ts';
 
+/** Full years of age on a date (the shared rule, src/model/roster.ts). */
 export function ageOn(birthDate: string, on: string): number {
-  const [by, bm, bd] = birthDate.split('-').map(Number);
-  const [y, m, d] = on.split('-').map(Number);
-  return y! - by! - (m! < bm! || (m === bm && d! < bd!) ? 1 : 0);
+  return ageOnDate(birthDate, on) ?? 0;
 }
 
 export function statusLabel(t: TFunction, s: StatusRecord | null): string {

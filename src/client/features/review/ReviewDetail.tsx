@@ -4,7 +4,7 @@ import { builtinPack, PAYERS, type FilingTypeRule } from '../../../rules/index.t
 import { layerName } from '../../../rules/index.ts';
 import { currentStage, filingType, fenOf, type DocumentRef } from '../../../model/filing.ts';
 import type { FilingRow } from '../../db/schema.ts';
-import { currentLang, today, yuan } from '../../i18n/index.ts';
+import { currentLang, date, today, yuan } from '../../i18n/index.ts';
 import { ApiError, OfflineError } from '../../sync/api.ts';
 import { Link } from '../../router.tsx';
 import { Field } from '../common/Field.tsx';
@@ -175,7 +175,7 @@ export function ReviewDetail({ id }: { id: string }) {
           <div className="fact">
             <dt>{packText(type.review[0]!)}</dt>
             <dd>
-              {f.content.villageConfirmation.by} · {f.content.villageConfirmation.date}
+              {f.content.villageConfirmation.by} · {date(f.content.villageConfirmation.date)}
             </dd>
           </div>
         )}

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, OfflineError } from '../../sync/api.ts';
-import { date } from '../../i18n/index.ts';
+import { date, localDate } from '../../i18n/index.ts';
 import { Link } from '../../router.tsx';
 import { useSession } from '../sync/useSession.ts';
 import { reviewApi, type ReviewSummary } from './api.ts';
@@ -124,7 +124,7 @@ export function ReviewQueue() {
                   </small>
                 </span>
                 <span className="meta">
-                  {typeName(r)} · {t(`filing.status.${r.status}`)} · {stageLabel(r)} · {t('review.submittedOn', { date: date(r.submittedAt.slice(0, 10)) })}
+                  {typeName(r)} · {t(`filing.status.${r.status}`)} · {stageLabel(r)} · {t('review.submittedOn', { date: date(localDate(new Date(r.submittedAt))) })}
                   {r.version > 1 ? ` · ${t('filing.versionN', { version: r.version })}` : ''}
                 </span>
               </Link>
