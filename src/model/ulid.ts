@@ -1,6 +1,8 @@
 /**
- * ULIDs: 26-character, time-ordered, generated on the device (Crockford base32). Monotonic within a
- * millisecond so that ids made in one burst still sort in creation order.
+ * ULIDs: 26-character, time-ordered, generated on the device (Crockford base32). Monotonic: within
+ * a millisecond, and also when the clock is set back (a cheap tablet's clock corrected by the
+ * network), an id sorts after the one made before it, as if the time had stood still. Nothing is
+ * ordered by these ids alone: the outbox is sent in the order of its own sequence.
  */
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 let lastTime = -1;
@@ -12,8 +14,9 @@ function randomBytes(n: number): Uint8Array {
   return b;
 }
 
-export function ulid(now: number = Date.now()): string {
+export function ulid(clock: number = Date.now()): string {
   let rand: Uint8Array;
+  const now = Math.max(clock, lastTime);
   if (now === lastTime) {
     // increment the previous random part by one
     rand = lastRandom;

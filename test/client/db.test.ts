@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { addHousehold, addMember, DuplicateError, updateMember } from '../../src/client/db/repo.ts';
-import { CunyiDb, SCHEMA_V1 } from '../../src/client/db/schema.ts';
+import { CunyiDb, SCHEMA_V1, SCHEMA_V3 } from '../../src/client/db/schema.ts';
 import { search } from '../../src/client/db/search.ts';
 import { importRoster } from '../../src/client/db/import.ts';
 import { generateCounty } from '../../src/model/demo/index.ts';
@@ -26,7 +26,7 @@ describe('v1 → current migration with real data', () => {
 
     const d = new CunyiDb(name);
     await d.open();
-    expect(d.verno).toBe(3);
+    expect(d.verno).toBe(5);
     expect(await d.attachments.where('sha256').equals('0'.repeat(64)).count()).toBe(0);
     expect(await d.members.count()).toBe(county.members.length);
     expect(await d.households.count()).toBe(county.households.length);
@@ -39,6 +39,30 @@ describe('v1 → current migration with real data', () => {
     const hits = await search(m.idNumber.slice(-6), 30, d);
     expect(hits.some((h) => h.member?.id === m.id)).toBe(true);
     expect(await d.audit.count()).toBe(0);
+    d.close();
+  });
+});
+
+describe('v3 → current migration of the outbox', () => {
+  it('keeps every queued row, in its old order, under the new sequence', async () => {
+    const name = fresh();
+    const v3 = new Dexie(name);
+    v3.version(3).stores(SCHEMA_V3);
+    const ids = ['01HZZZZZZZZZZZZZZZZZZZZZZ2', '01HZZZZZZZZZZZZZZZZZZZZZZ0', '01HZZZZZZZZZZZZZZZZZZZZZZ1'];
+    await v3.table('outbox').bulkAdd(ids.map((id, i) => ({ id, createdAt: '2026-01-01T00:00:00.000Z', entity: 'household', entityId: `h${i}`, op: 'create', baseRev: null, data: { n: i } })));
+    await v3.table('outbox').update(ids[1], { state: 'rejected', result: { code: 'invalid', message: 'x', at: '2026-01-02T00:00:00.000Z' } });
+    v3.close();
+
+    const d = new CunyiDb(name);
+    await d.open();
+    const rows = await d.outbox.orderBy('seq').toArray();
+    expect(rows.map((r) => r.id)).toEqual([...ids].sort());
+    expect(rows.map((r) => r.seq)).toEqual([1, 2, 3]);
+    expect(rows[0]).toMatchObject({ entity: 'household', entityId: 'h1', state: 'rejected', data: { n: 1 } });
+    expect(d.tables.map((t) => t.name)).not.toContain('outbox');
+    // New rows come after the migrated ones.
+    await d.outbox.add({ id: '00000000000000000000000000', createdAt: '2025-01-01T00:00:00.000Z', entity: 'member', entityId: 'm', op: 'create', baseRev: null, data: {} });
+    expect((await d.outbox.orderBy('seq').last())!.seq).toBe(4);
     d.close();
   });
 });

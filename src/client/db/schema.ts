@@ -80,8 +80,15 @@ export interface PackRow {
   installedAt: string;
 }
 
-/** A change that must reach the county, written in the same transaction as the change itself. */
+/**
+ * A change that must reach the county, written in the same transaction as the change itself. It is
+ * sent in the order of `seq`, the device's own counter (IndexedDB's auto-increment), never in the
+ * order of `id` or `createdAt`: a tablet's clock can be set back, its own sequence cannot.
+ */
 export interface OutboxRow {
+  /** Assigned by the store when the row is added. */
+  seq?: number;
+  /** The mutation id (a ULID): what makes a replay at the county safe. */
   id: string;
   createdAt: string;
   entity: 'household' | 'member' | 'status' | 'enrolment' | 'visit' | 'ledger' | 'filing';
@@ -107,6 +114,14 @@ export interface AuditRow {
   changes: Record<string, [unknown, unknown]>;
 }
 
+/** Unsaved form input, kept on every change until the form is saved or discarded. */
+export interface DraftRow {
+  /** The form's id, e.g. "status-<memberId>". */
+  id: string;
+  values: unknown;
+  savedAt: string;
+}
+
 export interface MetaRow {
   key: string;
   value: unknown;
@@ -123,7 +138,7 @@ export class CunyiDb extends Dexie {
   filings!: EntityTable<FilingRow, 'id'>;
   attachments!: EntityTable<AttachmentRow, 'id'>;
   packs!: EntityTable<PackRow, 'id'>;
-  outbox!: EntityTable<OutboxRow, 'id'>;
+  drafts!: EntityTable<DraftRow, 'id'>;
   audit!: EntityTable<AuditRow, 'seq'>;
   meta!: EntityTable<MetaRow, 'key'>;
 
@@ -133,6 +148,14 @@ export class CunyiDb extends Dexie {
       ...(options.indexedDB ? { indexedDB: options.indexedDB, IDBKeyRange: options.IDBKeyRange } : {}),
     });
     defineVersions(this);
+  }
+
+  /**
+   * The outbox: stored as the table "queue" since v4, keyed by the device's sequence. A getter on
+   * the prototype, which Dexie leaves alone when it adds and removes its table properties.
+   */
+  get outbox(): EntityTable<OutboxRow, 'seq'> {
+    return this.table('queue') as EntityTable<OutboxRow, 'seq'>;
   }
 }
 
@@ -167,6 +190,21 @@ export const SCHEMA_V3 = {
   attachments: 'id, filingId, sha256',
 };
 
+/**
+ * Version 4: the outbox keyed by an auto-increment sequence (a new table, "queue": IndexedDB cannot
+ * change a primary key), its rows copied in their old order; form drafts in IndexedDB, where a
+ * write is on disk when its transaction completes (localStorage is written back seconds later, so a
+ * killed browser lost what was typed just before).
+ */
+export const SCHEMA_V4 = {
+  ...SCHEMA_V3,
+  queue: '++seq, &id, entityId',
+  drafts: 'id',
+};
+
+/** Version 5: the old outbox table, emptied into "queue" by version 4, is dropped. */
+export const SCHEMA_V5 = { ...SCHEMA_V4, outbox: null };
+
 export function defineVersions(db: Dexie): void {
   db.version(1).stores(SCHEMA_V1);
   db.version(2)
@@ -186,6 +224,14 @@ export function defineVersions(db: Dexie): void {
         });
     });
   db.version(3).stores(SCHEMA_V3);
+  db.version(4)
+    .stores(SCHEMA_V4)
+    .upgrade(async (tx) => {
+      // Ids were time-ordered, so id order is the best order the old rows have.
+      const rows = (await tx.table('outbox').orderBy('id').toArray()) as OutboxRow[];
+      await tx.table('queue').bulkAdd(rows.map(({ seq: _seq, ...r }) => r));
+    });
+  db.version(5).stores(SCHEMA_V5);
 }
 
 let shared: CunyiDb | null = null;

@@ -79,7 +79,7 @@ export interface SyncOutcome {
  * its filing back to editing with the reason (nothing lost) and drops the submission.
  */
 async function nextBatch(token: string, d: CunyiDb, out: SyncOutcome): Promise<OutboxRow[] | null> {
-  const waiting = (await d.outbox.orderBy('id').toArray()).filter(pending).slice(0, 100);
+  const waiting = (await d.outbox.orderBy('seq').toArray()).filter(pending).slice(0, 100);
   if (waiting.length === 0) return null;
   const first = waiting[0]!;
   if (first.entity !== 'filing' || (first.op !== 'create' && first.op !== 'update')) {
@@ -92,7 +92,7 @@ async function nextBatch(token: string, d: CunyiDb, out: SyncOutcome): Promise<O
     if (!(e instanceof UploadRefused)) throw e;
     await d.transaction('rw', [d.outbox, d.filings, d.audit], async () => {
       await settleSubmission(d, first.entityId, first.op as 'create' | 'update', first.data, { applied: false, code: e.code, message: `${e.kind}: ${e.message}` });
-      await d.outbox.delete(first.id);
+      await d.outbox.delete(first.seq!);
     });
     out.rejected++;
     return [];
@@ -116,23 +116,23 @@ async function pushAll(token: string, device: string, d: CunyiDb, out: SyncOutco
         if (o.entity === 'filing') {
           // A filing's answer is written on the filing itself: submitted, or back to editing with the reason.
           await settleSubmission(d, o.entityId, o.op === 'update' ? 'update' : 'create', o.data, r.status === 'rejected' ? { applied: false, code: r.code, message: r.message } : { applied: true, rev: r.rev });
-          await d.outbox.delete(o.id);
+          await d.outbox.delete(o.seq!);
           if (r.status === 'rejected') out.rejected++;
           else out.pushed++;
           continue;
         }
         if (r.status === 'applied') {
-          await d.outbox.delete(o.id);
+          await d.outbox.delete(o.seq!);
           if (o.entity === 'household' || o.entity === 'member') {
             const t = o.entity === 'household' ? d.households : d.members;
             await t.update(o.entityId, { rev: r.rev });
           }
           out.pushed++;
         } else if (r.status === 'conflict') {
-          await d.outbox.update(o.id, { state: 'conflict', result: { conflicts: r.conflicts, at } });
+          await d.outbox.update(o.seq!, { state: 'conflict', result: { conflicts: r.conflicts, at } });
           out.conflicts++;
         } else {
-          await d.outbox.update(o.id, { state: 'rejected', result: { code: r.code, message: r.message, at } });
+          await d.outbox.update(o.seq!, { state: 'rejected', result: { code: r.code, message: r.message, at } });
           out.rejected++;
         }
       }
@@ -205,7 +205,7 @@ export function startSyncTriggers(d: CunyiDb = db()): void {
  */
 export async function resolveConflict(outboxId: string, keep: 'mine' | 'county', d: CunyiDb = db()): Promise<void> {
   await d.transaction('rw', [d.outbox, d.households, d.members], async () => {
-    const o = await d.outbox.get(outboxId);
+    const o = await d.outbox.where('id').equals(outboxId).first();
     if (!o || o.state !== 'conflict') return;
     if (keep === 'mine' && o.result?.conflicts) {
       const table = o.entity === 'household' ? d.households : o.entity === 'member' ? d.members : null;
@@ -214,6 +214,6 @@ export async function resolveConflict(outboxId: string, keep: 'mine' | 'county',
       if (table && current) await d.table(TABLE[o.entity]).put(withKeys(o.entity, { ...current, ...data }));
       await d.outbox.add({ id: ulid(), createdAt: new Date().toISOString(), entity: o.entity, entityId: o.entityId, op: 'update', baseRev: current?.rev ?? null, data });
     }
-    await d.outbox.delete(outboxId);
+    await d.outbox.delete(o.seq!);
   });
 }

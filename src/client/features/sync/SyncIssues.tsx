@@ -10,7 +10,7 @@ export function SyncIssues() {
   const { t } = useTranslation();
   const rows = useLiveQuery(async () => {
     const d = db();
-    const issues = (await d.outbox.orderBy('id').toArray()).filter((o) => o.state !== undefined);
+    const issues = (await d.outbox.orderBy('seq').toArray()).filter((o) => o.state !== undefined);
     // The record's name, so the doctor knows whose data it is.
     const names = await Promise.all(
       issues.map(async (o) => (o.entity === 'member' ? (await d.members.get(o.entityId))?.name : o.entity === 'household' ? (await d.households.get(o.entityId))?.number : undefined) ?? ''),
@@ -20,7 +20,7 @@ export function SyncIssues() {
   if (!rows) return <p className="page">{t('common.loading')}</p>;
 
   const keepMine = (id: string) => resolveConflict(id, 'mine');
-  const dismiss = (id: string, conflict: boolean) => (conflict ? resolveConflict(id, 'county') : db().outbox.delete(id));
+  const dismiss = (id: string, conflict: boolean) => (conflict ? resolveConflict(id, 'county') : db().outbox.where('id').equals(id).delete());
 
   return (
     <section className="page">

@@ -27,7 +27,7 @@ export function SyncStatus() {
   const s = useLiveQuery(async () => {
     const session = await getSession();
     if (!session) return null;
-    const rows = await db().outbox.orderBy('id').toArray();
+    const rows = await db().outbox.orderBy('seq').toArray();
     const waiting = rows.filter((r) => r.state === undefined);
     return { session, state: await getSyncState(), pending: waiting.length, oldest: waiting[0]?.createdAt ?? null, issues: rows.length - waiting.length };
   }, []);
