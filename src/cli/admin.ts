@@ -16,7 +16,7 @@ import { AuthError, createUser, resetPassword, revokeDevice, setAreas } from '..
 import { openDb } from '../server/db.ts';
 import { readFileSync } from 'node:fs';
 import { rosterFromCsv } from '../server/csv-import.ts';
-import { importCounty } from '../server/sync.ts';
+import { importCounty } from '../server/sync/index.ts';
 
 function usage(message: string): never {
   process.stderr.write(`${message}\nusage: npm run admin -- create-user|assign|reset-password|revoke-device|list-users|list-devices|import [options] (see src/cli/admin.ts)\n`);

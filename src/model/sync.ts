@@ -33,7 +33,7 @@ export interface Mutation {
 export type MutationResult =
   | { id: string; status: 'applied'; rev: number }
   | { id: string; status: 'conflict'; rev: number; conflicts: { field: string; server: unknown; client: unknown }[] }
-  | { id: string; status: 'rejected'; code: string; message: string };
+  | { id: string; status: 'rejected'; code: string; message: string; path?: string };
 
 export interface PushRequest {
   protocol: number;

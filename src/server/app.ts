@@ -6,12 +6,13 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { MIN_CLIENT_PROTOCOL, MIN_PUSH_PROTOCOL, PROTOCOL_VERSION, type Mutation } from '../model/sync.ts';
+import { ENTITIES, MIN_CLIENT_PROTOCOL, MIN_PUSH_PROTOCOL, PROTOCOL_VERSION, type Entity } from '../model/sync.ts';
 import { isUlid } from '../model/ulid.ts';
-import { authenticate, AuthError, login, type Principal } from './auth.ts';
-import type { ServerDb } from './db.ts';
+import { authenticate, AuthError, inJurisdiction, login, type Principal } from './auth.ts';
+import { isStorageFull, type ServerDb } from './db.ts';
 import { actOnFiling, filingDetail, filingDocument, HttpError, listFilings, putChunk, uploadStatus, type ListQuery } from './filings.ts';
-import { pull, push } from './sync.ts';
+import { jsonDepthWithin, MAX_JSON_DEPTH } from './json.ts';
+import { pull, push, recordHistory, StorageFullError } from './sync/index.ts';
 
 export interface AppOptions {
   db: ServerDb;
@@ -39,11 +40,41 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const fail = (reply: import('fastify').FastifyReply, status: number, code: string, message: string, path?: string) =>
     reply.code(status).send({ error: { code, message, ...(path ? { path } : {}) } });
 
-  app.setErrorHandler((err, _req, reply) => {
+  app.setErrorHandler((err, req, reply) => {
     if (err instanceof AuthError) return fail(reply, err.code === 'unauthorized' ? 401 : err.code === 'invalid' ? 400 : 403, err.code, err.message);
     if (err instanceof HttpError) return reply.code(err.status).send({ error: { code: err.code, message: err.message, ...(err.path ? { path: err.path } : {}), ...err.extra } });
+    if (err instanceof StorageFullError || isStorageFull(err)) {
+      req.log.error({ code: (err as { code?: unknown }).code }, 'storage full');
+      return fail(reply, 507, 'storage-full', '县级服务器存储空间已满，修改已保留在平板上，稍后会自动再发送；请联系管理员 (the county server is out of storage: nothing was lost, the tablet sends again later)');
+    }
     const status = (err as { statusCode?: number }).statusCode ?? 500;
-    return fail(reply, status, status === 500 ? 'internal' : status === 413 ? 'too-large' : 'invalid', (err as Error).message);
+    if (status >= 500) {
+      // The error's own text may carry what was sent: only its kind is logged, and nothing of it is answered.
+      req.log.error({ name: (err as Error).name, code: (err as { code?: unknown }).code }, 'request failed');
+      return fail(reply, 500, 'internal', '县级服务器出错，请稍后再试 (the server failed; try again later)');
+    }
+    return fail(reply, status, status === 413 ? 'too-large' : status === 415 ? 'unsupported-media-type' : 'invalid', (err as Error).message);
+  });
+
+  // JSON bodies: Fastify's own parser (which refuses prototype poisoning), after a check of the
+  // nesting depth that no record of this protocol comes near: a body nested thousands of levels
+  // deep is refused before it is parsed, rather than overflowing the stack somewhere after.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (!jsonDepthWithin(body as string, MAX_JSON_DEPTH)) {
+      return done(Object.assign(new Error(`the JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`), { statusCode: 400 }), undefined);
+    }
+    parseJson(req, body as string, done);
+  });
+
+  // A query parameter given twice (?status=a&status=b) is refused by name, never passed on as a list.
+  app.addHook('preValidation', async (req, reply) => {
+    const q = req.query as Record<string, unknown> | undefined;
+    if (!q || typeof q !== 'object') return;
+    for (const [k, v] of Object.entries(q)) {
+      if (typeof v !== 'string') return fail(reply, 400, 'invalid', `${k}: give this parameter once, as text`, k);
+      if (v.length > 1_000 || v.includes('\u0000')) return fail(reply, 400, 'invalid', `${k}: too long or not text`, k);
+    }
   });
 
   // Photo chunks (at most 256 KiB each; a little slack for the limit itself).
@@ -73,7 +104,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       if (typeof b[f] !== 'string' || b[f] === '') return fail(reply, 400, 'invalid', `${f} is required`, f);
     }
     if (!isUlid(b.deviceId)) return fail(reply, 400, 'invalid', 'deviceId must be a ULID made on the device', 'deviceId');
-    const r = await login(db, b.username as string, b.password as string, b.deviceId as string, typeof b.deviceName === 'string' ? b.deviceName : 'tablet');
+    if ((b.username as string).length > 64 || (b.password as string).length > 1_024) return fail(reply, 401, 'unauthorized', '用户名或密码不对 (wrong username or password)');
+    const deviceName = b.deviceName === undefined ? 'tablet' : b.deviceName;
+    if (typeof deviceName !== 'string' || deviceName.length > 100 || /[\u0000-\u001f]/.test(deviceName)) return fail(reply, 400, 'invalid', 'deviceName: at most 100 characters of text', 'deviceName');
+    const r = await login(db, b.username as string, b.password as string, b.deviceId as string, deviceName || 'tablet');
     return { token: r.token, expiresAt: r.expiresAt, user: { username: r.principal.username, displayName: r.principal.displayName, role: r.principal.role, areas: r.principal.areas }, protocol: PROTOCOL_VERSION };
   });
 
@@ -87,7 +121,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const b = (req.body ?? {}) as { mutations?: unknown };
     if (!Array.isArray(b.mutations)) return fail(reply, 400, 'invalid', 'mutations must be an array', 'mutations');
     if (b.mutations.length > 500) return fail(reply, 413, 'invalid', 'at most 500 mutations a request', 'mutations');
-    const results = await push(db, p, b.mutations as Mutation[]);
+    const results = await push(db, p, b.mutations, (msg, err) => req.log.error({ name: (err as Error)?.name, code: (err as { code?: unknown })?.code }, msg));
     const v = Number(req.headers['x-cunyi-protocol']);
     return { protocol: PROTOCOL_VERSION, results, ...(v < (opts.minClientProtocol ?? MIN_CLIENT_PROTOCOL) ? { updateRequired: true } : {}) };
   });
@@ -117,16 +151,35 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return putChunk(db, opts.db.backend, p, sha256, { size: h['x-cunyi-size'], mime: h['x-cunyi-mime'], offset: h['x-cunyi-offset'] }, req.body);
   });
 
+  /** An id in a path: anything that is no id made by the app names no record. */
+  const idParam = (req: import('fastify').FastifyRequest, name = 'id'): string => {
+    const id: string = (req.params as Record<string, string>)[name] ?? '';
+    if (!/^[0-9A-HJKMNP-TV-Z]{26}$/.test(id)) throw new HttpError(404, 'not-found', `no record ${JSON.stringify(id.slice(0, 40))}`, name);
+    return id;
+  };
+
   app.get('/api/review/filings', async (req) => listFilings(db, await principal(req), req.query as ListQuery));
 
-  app.get('/api/review/filings/:id', async (req) => filingDetail(db, await principal(req), (req.params as { id: string }).id));
+  app.get('/api/review/filings/:id', async (req) => filingDetail(db, await principal(req), idParam(req)));
 
-  app.post('/api/review/filings/:id/actions', async (req) => actOnFiling(db, await principal(req), (req.params as { id: string }).id, req.body));
+  app.post('/api/review/filings/:id/actions', async (req) => actOnFiling(db, await principal(req), idParam(req), req.body));
+
+  /** Who changed a record, and when: for any user whose jurisdiction holds the record. */
+  app.get('/api/records/:entity/:id/history', async (req) => {
+    const p = await principal(req);
+    const name = (req.params as { entity: string }).entity;
+    if (!(ENTITIES as readonly string[]).includes(name)) throw new HttpError(404, 'not-found', `no kind of record "${name.slice(0, 40)}"`, 'entity');
+    const entity = name as Entity;
+    const id = idParam(req);
+    const row = await db.selectFrom('records').select(['village_code']).where('entity', '=', entity).where('id', '=', id).executeTakeFirst();
+    if (!row || !inJurisdiction(p, row.village_code)) throw new HttpError(404, 'not-found', `no ${entity} ${id}`);
+    return { entity, id, changes: await recordHistory(db, entity, id) };
+  });
 
   app.get('/api/filings/:id/documents/:sha256', async (req, reply) => {
     const p = await principal(req);
-    const { id, sha256 } = req.params as { id: string; sha256: string };
-    const doc = await filingDocument(db, p, id, sha256);
+    const { sha256 } = req.params as { sha256: string };
+    const doc = await filingDocument(db, p, idParam(req), sha256);
     return reply.header('content-type', doc.mime).header('cache-control', 'private, max-age=31536000, immutable').send(doc.data);
   });
 

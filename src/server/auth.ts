@@ -51,7 +51,7 @@ export interface Principal {
 }
 
 export async function createUser(db: Kysely<Tables>, u: { username: string; displayName: string; role: Role; password: string; areas: string[] }): Promise<string> {
-  if (!/^[a-z0-9._-]{3,32}$/.test(u.username)) throw new AuthError('invalid', 'username: 3-32 lower-case letters, digits, dot, dash or underscore');
+  if (!USERNAME.test(u.username)) throw new AuthError('invalid', 'username: 3-32 lower-case letters, digits, dot, dash or underscore');
   if (!ROLES.includes(u.role)) throw new AuthError('invalid', `role: one of ${ROLES.join(', ')}`);
   if (u.password.length < 8) throw new AuthError('invalid', 'password: at least 8 characters');
   for (const a of u.areas) if (!/^[0-9]{6}([0-9]{3}([0-9]{3})?)?$/.test(a)) throw new AuthError('invalid', `areas: "${a}" is not a county (6), township (9) or village (12) code`);
@@ -89,7 +89,8 @@ export async function revokeDevice(db: Kysely<Tables>, deviceId: string): Promis
 
 /** Signs in on a device (registered on first sign-in); returns a session token. */
 export async function login(db: Kysely<Tables>, username: string, password: string, deviceId: string, deviceName: string): Promise<{ token: string; expiresAt: string; principal: Principal }> {
-  const user = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+  // A name no account can have is not looked up (nor is its text sent to the database).
+  const user = USERNAME.test(username) ? await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst() : undefined;
   // Verify against a dummy hash when the user is unknown, so timing does not tell who exists.
   const ok = await verifyPassword(password, user?.password_hash ?? 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');
   if (!user || !ok || user.disabled) throw new AuthError('unauthorized', '用户名或密码不对 (wrong username or password)');
@@ -112,14 +113,36 @@ async function principalOf(db: Kysely<Tables>, userId: string, deviceId: string)
   return { userId, username: user.username, displayName: user.display_name, role: user.role as Role, deviceId, areas: areas.map((a) => a.area_code) };
 }
 
+/** How often a device's last-seen time is written: a read stays a read (and works on a full disk). */
+export const LAST_SEEN_EVERY_MS = 60_000;
+
+/**
+ * Notes that a device was seen, at most once a minute; a failure to write it (a full disk) does not
+ * fail the request it came with.
+ */
+async function touchDevice(db: Kysely<Tables>, deviceId: string, lastSeen: string): Promise<void> {
+  const now = Date.now();
+  const last = Date.parse(lastSeen);
+  if (Number.isFinite(last) && now - last < LAST_SEEN_EVERY_MS && now >= last) return;
+  try {
+    await db.updateTable('devices').set({ last_seen_at: new Date(now).toISOString() }).where('id', '=', deviceId).execute();
+  } catch {
+    /* next time */
+  }
+}
+
+/** Usernames as createUser accepts them (anything else cannot be an account). */
+export const USERNAME = /^[a-z0-9._-]{3,32}$/;
+
 /** The principal behind a bearer token, or AuthError. */
 export async function authenticate(db: Kysely<Tables>, token: string | undefined): Promise<Principal> {
   if (!token) throw new AuthError('unauthorized', '请先登录 (sign in first)');
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) throw new AuthError('unauthorized', '登录已过期，请重新登录 (session expired)');
   const s = await db.selectFrom('sessions').selectAll().where('token_hash', '=', tokenHash(token)).executeTakeFirst();
   if (!s || s.expires_at < new Date().toISOString()) throw new AuthError('unauthorized', '登录已过期，请重新登录 (session expired)');
   const device = await db.selectFrom('devices').selectAll().where('id', '=', s.device_id).executeTakeFirst();
   if (!device || device.revoked_at) throw new AuthError('device-revoked', '这台设备已被停用 (this device was revoked)');
-  await db.updateTable('devices').set({ last_seen_at: new Date().toISOString() }).where('id', '=', device.id).execute();
+  await touchDevice(db, device.id, device.last_seen_at);
   return principalOf(db, s.user_id, s.device_id);
 }
 

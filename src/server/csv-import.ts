@@ -12,7 +12,7 @@ import { namePinyin } from '../model/pinyin.ts';
 import { RELATIONS, type Enrolment, type Household, type Member, type Relation, type StatusRecord, type Village } from '../model/roster.ts';
 import { ulid } from '../model/ulid.ts';
 import { builtinPackIds, isIsoDate } from '../rules/index.ts';
-import type { CountyData } from './sync.ts';
+import type { CountyData } from './sync/index.ts';
 
 export const CSV_COLUMNS = [
   'county_code', 'county_name', 'township_code', 'township_name', 'village_code', 'village_name', 'pack_id',

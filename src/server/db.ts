@@ -26,7 +26,23 @@ export interface Tables {
     updated_at: string;
   };
   counters: { name: string; value: number | string };
-  applied_mutations: { device_id: string; mutation_id: string; result: string; applied_at: string };
+  /** `content_hash`: SHA-256 of the mutation as first received (null for rows from before 0003). */
+  applied_mutations: { device_id: string; mutation_id: string; result: string; applied_at: string; content_hash: string | null };
+  /** Who changed which record, when, from which device, and which fields (every applied write). */
+  record_changes: {
+    id: string;
+    entity: string;
+    entity_id: string;
+    rev: number;
+    op: string;
+    fields: string;
+    user_id: string;
+    username: string;
+    role: string;
+    device_id: string;
+    mutation_id: string | null;
+    at: string;
+  };
   conflicts: {
     id: string;
     entity: string;
@@ -197,9 +213,32 @@ function filingsMigration(backend: Backend): Migration {
 
 export type Backend = ServerDb['backend'];
 
+/** Integrity: the content hash of each applied mutation (a reused id is refused), and who changed each record. */
+const integrityMigration: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('applied_mutations').addColumn('content_hash', 'text').execute();
+    await db.schema
+      .createTable('record_changes')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('entity', 'text', (c) => c.notNull())
+      .addColumn('entity_id', 'text', (c) => c.notNull())
+      .addColumn('rev', 'integer', (c) => c.notNull())
+      .addColumn('op', 'text', (c) => c.notNull())
+      .addColumn('fields', 'text', (c) => c.notNull())
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('username', 'text', (c) => c.notNull())
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('device_id', 'text', (c) => c.notNull())
+      .addColumn('mutation_id', 'text')
+      .addColumn('at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('record_changes_record').on('record_changes').columns(['entity', 'entity_id', 'rev']).execute();
+  },
+};
+
 /** The migrations in order; binary columns differ by backend, so the list is made for one. */
 function migrations(backend: Backend): Record<string, Migration> {
-  return { ...MIGRATIONS, '0002-filings': filingsMigration(backend) };
+  return { ...MIGRATIONS, '0002-filings': filingsMigration(backend), '0003-integrity': integrityMigration };
 }
 
 export async function migrate(db: Kysely<Tables>, backend: Backend): Promise<void> {
@@ -247,4 +286,14 @@ export async function nextSeq(trx: Kysely<Tables>, n: number): Promise<number> {
     .returning('value')
     .executeTakeFirstOrThrow();
   return Number(row.value) - n + 1;
+}
+
+/**
+ * Whether a database error means the storage is full (SQLite's SQLITE_FULL, PostgreSQL's class 53
+ * "insufficient resources": disk_full 53100, out_of_memory 53200), so that the request is answered
+ * 507 and the client tries again later, rather than taken as the request's own fault.
+ */
+export function isStorageFull(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_FULL' || code === '53100' || code === '53200' || code === 'ENOSPC';
 }

@@ -7,7 +7,7 @@ import { generateCounty } from '../model/demo/index.ts';
 import type { Role } from '../model/sync.ts';
 import { createUser } from './auth.ts';
 import type { Tables } from './db.ts';
-import { importCounty } from './sync.ts';
+import { importCounty } from './sync/index.ts';
 
 export const DEMO_PASSWORD = 'cunyi-demo';
 

@@ -14,7 +14,7 @@ import { PROTOCOL_VERSION, type Mutation } from '../../src/model/sync.ts';
 import { ulid } from '../../src/model/ulid.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { createUser } from '../../src/server/auth.ts';
-import { importCounty } from '../../src/server/sync.ts';
+import { importCounty } from '../../src/server/sync/index.ts';
 import { BACKENDS, freshDb } from '../server/backends.ts';
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 10_000);

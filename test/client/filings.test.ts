@@ -22,7 +22,7 @@ import { ulid } from '../../src/model/ulid.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { createUser } from '../../src/server/auth.ts';
 import { openDb } from '../../src/server/db.ts';
-import { importCounty } from '../../src/server/sync.ts';
+import { importCounty } from '../../src/server/sync/index.ts';
 import { JPEG, png } from '../server/photos.ts';
 
 let app: FastifyInstance;

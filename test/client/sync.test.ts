@@ -7,25 +7,29 @@ import type { FastifyInstance } from 'fastify';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { updateMember } from '../../src/client/db/repo.ts';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { addHousehold, addMember, updateMember } from '../../src/client/db/repo.ts';
 import { CunyiDb } from '../../src/client/db/schema.ts';
 import { api, setApiBase } from '../../src/client/sync/api.ts';
-import { resolveConflict, syncNow } from '../../src/client/sync/engine.ts';
+import { getSetAside, resolveConflict, syncNow } from '../../src/client/sync/engine.ts';
 import { deviceId } from '../../src/client/sync/session.ts';
 import { generateCounty } from '../../src/model/demo/index.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { createUser } from '../../src/server/auth.ts';
 import { openDb } from '../../src/server/db.ts';
-import { importCounty } from '../../src/server/sync.ts';
+import { makeIdNumber } from '../../src/model/idcard.ts';
+import { ulid } from '../../src/model/ulid.ts';
+import { nextSeq, type ServerDb } from '../../src/server/db.ts';
+import { importCounty } from '../../src/server/sync/index.ts';
 
 let app: FastifyInstance;
+let sdb: ServerDb;
 const county = generateCounty({ seed: 4, members: 200 });
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cunyi-sync-client-'));
   writeFileSync(join(dir, 'index.html'), '<!doctype html>');
-  const sdb = await openDb({ dataDir: dir });
+  sdb = await openDb({ dataDir: dir });
   await importCounty(sdb.db, county);
   await createUser(sdb.db, { username: 'doctor', displayName: 'd', role: 'village-doctor', password: 'password-1', areas: ['141130'] });
   app = await buildApp({ db: sdb, distDir: dir, version: 'test' });
@@ -33,6 +37,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.close();
+});
+afterEach(() => {
+  vi.useRealTimers();
 });
 
 async function device(name: string): Promise<CunyiDb> {
@@ -74,5 +81,78 @@ describe('sync engine on the tablet', () => {
     expect(state.checkpoint).toBeGreaterThan(0);
     const again = await syncNow(undefined, d);
     expect(again?.pulled).toBe(0);
+  });
+});
+
+describe('the outbox in the device\'s own order', () => {
+  it('sends a household before its member when the clock is set back an hour between the two', async () => {
+    const d = await device('tablet-clock');
+    const village = county.villages[0]!;
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-03-01T09:00:00.000Z'));
+    const h = await addHousehold({ villageId: village.id, number: 'T-9001', address: '钟表组1号', phone: null }, d);
+    // The network corrects the tablet's clock: an hour earlier.
+    vi.setSystemTime(new Date('2026-03-01T08:00:00.000Z'));
+    const m = await addMember(
+      { householdId: h.id, villageId: village.id, name: '钟一', pinyin: 'zhongyi', initials: 'zy', idNumber: makeIdNumber('141130', '1970-05-06', 123), sex: 'M', birthDate: '1970-05-06', relation: 'head', phone: null, insured: { scheme: 'resident', year: 2026 } },
+      null,
+      d,
+    );
+    vi.useRealTimers();
+    const rows = await d.outbox.orderBy('seq').toArray();
+    expect(rows.map((r) => [r.entity, r.op])).toEqual([['household', 'create'], ['member', 'create'], ['household', 'update']]);
+    // Ids stay in creation order too, though the clock went back.
+    expect(rows[1]!.id > rows[0]!.id && rows[2]!.id > rows[1]!.id).toBe(true);
+    const out = await syncNow(undefined, d);
+    expect(out).toMatchObject({ error: null, pushed: 3, rejected: 0 });
+    expect(await d.outbox.count()).toBe(0);
+    const onServer = await sdb.db.selectFrom('records').select(['id', 'deleted']).where('id', 'in', [h.id, m.id]).execute();
+    expect(onServer).toHaveLength(2);
+  });
+
+  it('sends in the order the rows were written even when their ids sort the other way', async () => {
+    const d = await device('tablet-order');
+    const village = county.villages[0]!;
+    const t = new Date().toISOString();
+    const hid = ulid();
+    const mid = ulid();
+    // Written household first, member second, with ids that sort member first (as a stepped-back clock made them).
+    const later = '7ZZZZZZZZZZZZZZZZZZZZZZZZZ';
+    const earlier = '00000000000000000000000000';
+    await d.outbox.add({ id: later, createdAt: t, entity: 'household', entityId: hid, op: 'create', baseRev: null, data: { id: hid, villageId: village.id, number: 'T-9002', address: '', phone: null, headMemberId: null, createdAt: t, updatedAt: t, rev: 1 } });
+    await d.outbox.add({
+      id: earlier,
+      createdAt: t,
+      entity: 'member',
+      entityId: mid,
+      op: 'create',
+      baseRev: null,
+      data: { id: mid, householdId: hid, villageId: village.id, name: '序二', pinyin: 'xuer', initials: 'xe', idNumber: makeIdNumber('141130', '1980-01-02', 124), sex: 'F', birthDate: '1980-01-02', relation: 'head', phone: null, state: 'active', stateDate: null, insured: { scheme: 'resident', year: 2026 }, createdAt: t, updatedAt: t, rev: 1 },
+    });
+    const out = await syncNow(undefined, d);
+    expect(out).toMatchObject({ error: null, pushed: 2, rejected: 0 });
+  });
+});
+
+describe('pulled records checked against their schema', () => {
+  it('sets aside a bad record from the server, downloads the rest and reports it', async () => {
+    const victim = county.members[5]!;
+    // A record stored before the schema existed, of a shape no tablet can use.
+    const badId = ulid();
+    await sdb.db.transaction().execute(async (trx) => {
+      const seq = await nextSeq(trx, 2);
+      await trx.insertInto('records').values({ entity: 'member', id: badId, village_code: county.villages.find((v) => v.id === victim.villageId)!.code, data: JSON.stringify({ ...victim, id: badId, idNumber: 123, sex: 'X' }), rev: 1, field_revs: '{}', seq, deleted: 0, updated_at: new Date().toISOString() }).execute();
+      await trx.updateTable('records').set({ data: JSON.stringify({ ...victim, phone: '13812345678' }), rev: 9, seq: seq + 1 }).where('entity', '=', 'member').where('id', '=', victim.id).execute();
+    });
+    const d = await device('tablet-setaside');
+    const onServer = await sdb.db.selectFrom('records').select(({ fn }) => fn.countAll<number>().as('n')).where('entity', '=', 'member').executeTakeFirstOrThrow();
+    expect(await d.members.count()).toBe(Number(onServer.n) - 1);
+    expect(await d.members.get(badId)).toBeUndefined();
+    expect((await d.members.get(victim.id))!.phone).toBe('13812345678');
+    const aside = await getSetAside(d);
+    expect(aside.items).toEqual([expect.objectContaining({ entity: 'member', id: badId, path: 'data.idNumber' })]);
+    // The checkpoint moved past it: the next sync downloads nothing more and does not fail.
+    const again = await syncNow(undefined, d);
+    expect(again).toMatchObject({ error: null, pulled: 0 });
   });
 });

@@ -20,7 +20,7 @@ import { PROTOCOL_VERSION, type Mutation, type MutationResult } from '../../src/
 import { ulid } from '../../src/model/ulid.ts';
 import { createUser } from '../../src/server/auth.ts';
 import { openDb } from '../../src/server/db.ts';
-import { importCounty } from '../../src/server/sync.ts';
+import { importCounty } from '../../src/server/sync/index.ts';
 import { ROOT } from '../helpers.ts';
 import { BACKENDS, freshDb } from './backends.ts';
 import { png, sha256 } from './photos.ts';

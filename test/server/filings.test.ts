@@ -19,7 +19,7 @@ import { ulid } from '../../src/model/ulid.ts';
 import { builtinPack, PAYERS } from '../../src/rules/index.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { createUser } from '../../src/server/auth.ts';
-import { importCounty } from '../../src/server/sync.ts';
+import { importCounty } from '../../src/server/sync/index.ts';
 import { BACKENDS, freshDb } from './backends.ts';
 import { JPEG, png, sha256 } from './photos.ts';
 

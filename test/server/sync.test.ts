@@ -8,7 +8,7 @@ import { PROTOCOL_VERSION, type Mutation, type PulledRecord } from '../../src/mo
 import { ulid } from '../../src/model/ulid.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { createUser, revokeDevice } from '../../src/server/auth.ts';
-import { importCounty } from '../../src/server/sync.ts';
+import { importCounty } from '../../src/server/sync/index.ts';
 import { BACKENDS, freshDb } from './backends.ts';
 
 const county = generateCounty({ seed: 9, members: 400 });
@@ -16,6 +16,11 @@ const villages = [...county.villages].sort((a, b) => a.code.localeCompare(b.code
 const mine = villages[0]!;
 const other = villages.find((v) => v.townshipCode !== mine.townshipCode)!;
 const PASSWORD = 'a-good-password';
+
+/** A complete visit record of a member, as the tablet sends it. */
+export function visitOf(m: { id: string; householdId: string }, id: string) {
+  return { id, memberId: m.id, householdId: m.householdId, date: '2026-01-02', note: '', createdAt: new Date().toISOString() };
+}
 
 function dist(): string {
   const d = mkdtempSync(join(tmpdir(), 'cunyi-dist-'));
@@ -97,7 +102,7 @@ for (const backend of BACKENDS) {
           method: 'POST',
           url: '/api/sync/push',
           headers: auth,
-          payload: { protocol: PROTOCOL_VERSION, mutations: [{ id: ulid(), entity: 'visit', entityId: id, op: 'create', baseRev: null, data: { memberId: member.id, date: '2026-01-02', note: '' }, createdAt: new Date().toISOString() }] },
+          payload: { protocol: PROTOCOL_VERSION, mutations: [{ id: ulid(), entity: 'visit', entityId: id, op: 'create', baseRev: null, data: visitOf(member, id), createdAt: new Date().toISOString() }] },
         });
         expect(r.json()).toMatchObject({ updateRequired: true, results: [{ status: 'applied' }] });
         const pulled = await strict.inject({ method: 'GET', url: '/api/sync/pull?since=0', headers: auth });
@@ -125,7 +130,8 @@ for (const backend of BACKENDS) {
     it('applies a mutation once however often it is sent, and stores rejections', async () => {
       const { auth } = await login();
       const id = ulid();
-      const m = { id: ulid(), entity: 'household' as const, entityId: id, op: 'create' as const, baseRev: null, data: { id, villageId: mine.id, number: '7001', address: '测试', phone: null, headMemberId: null }, createdAt: new Date().toISOString() };
+      const t = new Date().toISOString();
+      const m = { id: ulid(), entity: 'household' as const, entityId: id, op: 'create' as const, baseRev: null, data: { id, villageId: mine.id, number: '7001', address: '测试', phone: null, headMemberId: null, createdAt: t, updatedAt: t, rev: 1 }, createdAt: t };
       const [first] = await push(auth, [m]);
       const [again] = await push(auth, [m]);
       expect(first).toEqual({ id: m.id, status: 'applied', rev: 1 });
@@ -159,10 +165,11 @@ for (const backend of BACKENDS) {
       const { auth } = await login();
       const h = county.households.find((x) => x.villageId === other.id)!;
       const m = county.members.find((x) => x.villageId === other.id)!;
+      const visitId = ulid();
       const results = await push(auth, [
         { id: ulid(), entity: 'household', entityId: h.id, op: 'update', baseRev: 1, data: { address: '改' }, createdAt: new Date().toISOString() },
         { id: ulid(), entity: 'member', entityId: m.id, op: 'delete', baseRev: null, data: {}, createdAt: new Date().toISOString() },
-        { id: ulid(), entity: 'visit', entityId: 'V1', op: 'create', baseRev: null, data: { memberId: m.id, date: '2026-01-01', note: '' }, createdAt: new Date().toISOString() },
+        { id: ulid(), entity: 'visit', entityId: visitId, op: 'create', baseRev: null, data: visitOf(m, visitId), createdAt: new Date().toISOString() },
       ]);
       expect(results.map((r: { status: string; code: string }) => [r.status, r.code])).toEqual([
         ['rejected', 'forbidden'],
@@ -196,7 +203,10 @@ for (const backend of BACKENDS) {
       const before = await sdb.db.selectFrom('records').select(({ fn }) => fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       const broken = generateCounty({ seed: 10, members: 50 });
       broken.members[3] = { ...broken.members[3]!, villageId: 'NOT-A-VILLAGE' };
-      await expect(importCounty(sdb.db, broken)).rejects.toThrow(/village is not in the import/);
+      await expect(importCounty(sdb.db, broken)).rejects.toThrow(/^member 4 villageId: /);
+      const orphan = generateCounty({ seed: 11, members: 50 });
+      orphan.members[3] = { ...orphan.members[3]!, villageId: ulid() };
+      await expect(importCounty(sdb.db, orphan)).rejects.toThrow(/household is not in the import, or in another village/);
       const after = await sdb.db.selectFrom('records').select(({ fn }) => fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       expect(Number(after.n)).toBe(Number(before.n));
     });

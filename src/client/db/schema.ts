@@ -5,6 +5,7 @@
  */
 import Dexie, { type EntityTable } from 'dexie';
 import type { FilingContent, FilingRecord, FilingStatus } from '../../model/filing.ts';
+import type { LedgerEntry } from '../../model/records.ts';
 import type { Enrolment, Household, Member, StatusRecord, Village, Visit } from '../../model/roster.ts';
 import { householdSearchKeys, memberSearchKeys } from './search-keys.ts';
 
@@ -19,22 +20,7 @@ export interface HouseholdRow extends Household {
 }
 
 /** A claim recorded from a hospital's settlement slip (filled by the estimate and ledger screens). */
-export interface LedgerRow {
-  id: string;
-  memberId: string;
-  date: string;
-  packId: string;
-  kind: 'inpatient' | 'outpatient-chronic';
-  facilityClass: string;
-  facilityName: string;
-  disease: string | null;
-  total: number;
-  outOfCatalog: number;
-  /** What each payer actually paid, fen. */
-  paid: Record<string, number>;
-  createdAt: string;
-  updatedAt: string;
-}
+export type LedgerRow = LedgerEntry;
 
 /**
  * A proxy filing on the tablet: a draft (made here, never sent), or the county's record as pulled

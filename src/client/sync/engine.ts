@@ -3,6 +3,7 @@
  * per device (Web Locks across tabs). Pulled rows and the new checkpoint are written in one
  * transaction; a pulled record with edits still waiting in the outbox keeps those edits on top.
  */
+import { checkPulled } from '../../model/records.ts';
 import type { Entity, Mutation, PulledRecord } from '../../model/sync.ts';
 import { ulid } from '../../model/ulid.ts';
 import { db, type CunyiDb, type HouseholdRow, type MemberRow, type OutboxRow } from '../db/schema.ts';
@@ -34,11 +35,55 @@ function withKeys(entity: Entity, row: Record<string, unknown>): Record<string, 
   return row;
 }
 
-/** Writes a batch of pulled records and the checkpoint in one transaction. */
-export async function applyPulled(records: PulledRecord[], checkpoint: number, d: CunyiDb = db()): Promise<void> {
+/** A pulled record that failed its schema: not written, kept out of the way, and shown in the sync status. */
+export interface SetAsideRecord {
+  entity: string;
+  id: string;
+  seq: number | null;
+  /** The offending field (`data.idNumber`) and what is wrong with it. */
+  path: string;
+  message: string;
+  at: string;
+}
+
+export interface SetAside {
+  /** The most recent ones (at most SET_ASIDE_KEPT), one per record. */
+  items: SetAsideRecord[];
+}
+
+export const SET_ASIDE_KEPT = 200;
+
+export async function getSetAside(d: CunyiDb = db()): Promise<SetAside> {
+  return ((await d.meta.get('setAside'))?.value as SetAside | undefined) ?? { items: [] };
+}
+
+const short = (x: unknown) => (typeof x === 'string' ? x.slice(0, 64) : '');
+
+/**
+ * Writes a batch of pulled records and the checkpoint in one transaction. Each record is checked
+ * against its schema (src/model/records.ts) first: one that fails is set aside (the tablet keeps
+ * what it had, the problem is listed in the sync status) and the checkpoint moves on, so a bad
+ * record on the server never stops a download. Returns how many were set aside.
+ */
+export async function applyPulled(pulled: readonly unknown[], checkpoint: number, d: CunyiDb = db()): Promise<number> {
+  const at = new Date().toISOString();
+  const records: PulledRecord[] = [];
+  const bad: SetAsideRecord[] = [];
+  for (const raw of pulled) {
+    const problem = checkPulled(raw);
+    const r = raw as Partial<PulledRecord> | null;
+    if (problem) bad.push({ entity: short(r?.entity), id: short(r?.id), seq: typeof r?.seq === 'number' ? r.seq : null, path: problem.path, message: problem.message, at });
+    else records.push(raw as PulledRecord);
+  }
   const tables = [...new Set(records.map((r) => TABLE[r.entity]))].map((n) => d.table(n));
   await d.transaction('rw', [...tables, d.outbox, d.meta], async () => {
     const waiting = (await d.outbox.toArray()).filter((o) => pending(o) && o.op === 'update' && o.entity !== 'filing');
+    const aside = await getSetAside(d);
+    // A record that arrives valid again is no longer set aside; the newest problem of a record replaces its older one.
+    const fixed = new Set(records.map((r) => `${r.entity}:${r.id}`));
+    const renewed = new Set(bad.map((b) => `${b.entity}:${b.id}`));
+    const items = [...aside.items.filter((i) => !fixed.has(`${i.entity}:${i.id}`) && !renewed.has(`${i.entity}:${i.id}`)), ...bad].slice(-SET_ASIDE_KEPT);
+    if (items.length !== aside.items.length || bad.length) await d.meta.put({ key: 'setAside', value: { items } satisfies SetAside });
     for (const r of records) {
       const table = d.table(TABLE[r.entity]);
       if (r.deleted || r.data === null) {
@@ -58,6 +103,7 @@ export async function applyPulled(records: PulledRecord[], checkpoint: number, d
     const state = ((await d.meta.get('sync'))?.value ?? {}) as Record<string, unknown>;
     await d.meta.put({ key: 'sync', value: { ...state, checkpoint } });
   });
+  return bad.length;
 }
 
 export interface SyncOutcome {
@@ -67,6 +113,8 @@ export interface SyncOutcome {
   pulled: number;
   conflicts: number;
   rejected: number;
+  /** Pulled records that failed their schema and were set aside. */
+  setAside: number;
   /** Photos uploaded. */
   photos: number;
   error: string | null;
@@ -141,21 +189,23 @@ async function pushAll(token: string, device: string, d: CunyiDb, out: SyncOutco
 }
 
 /** Pulls until nothing is left; `onProgress(received, remaining)` drives the first download's bar. */
-export async function pullAll(token: string, d: CunyiDb, onProgress?: (received: number, remaining: number) => void): Promise<number> {
+export async function pullAll(token: string, d: CunyiDb, onProgress?: (received: number, remaining: number) => void, out?: SyncOutcome): Promise<number> {
   let { checkpoint } = await getSyncState(d);
   let received = 0;
   for (;;) {
     const r = await api.pull(token, checkpoint);
-    await applyPulled(r.records, r.checkpoint, d);
+    if (!r || !Array.isArray(r.records) || !Number.isSafeInteger(r.checkpoint) || r.checkpoint < checkpoint) throw new ApiError(502, 'bad-answer', 'the county server answered the pull with something else than records');
+    const aside = await applyPulled(r.records, r.checkpoint, d);
+    if (out) out.setAside += aside;
     received += r.records.length;
     checkpoint = r.checkpoint;
-    onProgress?.(received, r.remaining);
-    if (r.remaining === 0 || r.records.length === 0) return received;
+    onProgress?.(received, Number(r.remaining) || 0);
+    if (!(Number(r.remaining) > 0) || r.records.length === 0) return received;
   }
 }
 
 async function runOnce(d: CunyiDb, onProgress?: (received: number, remaining: number) => void): Promise<SyncOutcome> {
-  const out: SyncOutcome = { pushed: 0, pulled: 0, conflicts: 0, rejected: 0, photos: 0, error: null };
+  const out: SyncOutcome = { pushed: 0, pulled: 0, conflicts: 0, rejected: 0, setAside: 0, photos: 0, error: null };
   const session = await getSession(d);
   if (!session) return { ...out, error: 'not-signed-in' };
   setSyncing(true);
@@ -163,7 +213,7 @@ async function runOnce(d: CunyiDb, onProgress?: (received: number, remaining: nu
   try {
     await pushAll(session.token, await deviceId(d), d, out);
     if (out.updateRequired) throw new ApiError(426, 'client-too-old', 'update the app');
-    out.pulled = await pullAll(session.token, d, onProgress);
+    out.pulled = await pullAll(session.token, d, onProgress, out);
     await patchSyncState({ lastSuccess: new Date().toISOString(), lastError: null, downloaded: true }, d);
   } catch (e) {
     out.error = e instanceof OfflineError ? 'offline' : e instanceof ApiError ? e.code : (e as Error).message;
