@@ -234,13 +234,16 @@ export const RECORD_SCHEMAS = {
 // ---------------------------------------------------------------------------------------------
 // The mutation envelope
 
+/** An object of fields (not a list, which valibot's record would take). */
+const PlainObject = (message: string) => v.custom<Record<string, unknown>>((x) => x !== null && typeof x === 'object' && !Array.isArray(x), message);
+
 export const MutationSchema = v.strictObject({
   id: Id,
   entity: v.picklist(ENTITIES, `must be one of ${ENTITIES.join(', ')}`),
   entityId: Id,
   op: v.picklist(['create', 'update', 'delete'], 'must be create, update or delete'),
   baseRev: v.nullish(Rev, null),
-  data: v.record(v.string(), v.unknown(), 'must be an object'),
+  data: PlainObject('must be an object'),
   createdAt: IsoInstant,
 });
 
@@ -251,7 +254,7 @@ export const PulledRecordSchema = v.strictObject({
   rev: Rev,
   seq: v.pipe(v.number(), v.integer(), v.minValue(1)),
   deleted: v.boolean(),
-  data: v.nullable(v.record(v.string(), v.unknown())),
+  data: v.nullable(PlainObject('must be an object')),
 });
 
 /** A pulled record's envelope and, unless it is a deletion, the record under its entity's schema. */
