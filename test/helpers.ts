@@ -1,10 +1,37 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const SHARED = resolve(ROOT, '..', 'shared');
+/**
+ * The shared reference material beside the repository (`../shared`). A clone on its own has none:
+ * the tests that need it skip with a notice (or fail in CI, for the seeds). SHARED_DIR points
+ * elsewhere, e.g. `SHARED_DIR=/nonexistent npx vitest run` to check how a lone clone fares.
+ */
+export const SHARED = process.env.SHARED_DIR ? resolve(process.env.SHARED_DIR) : resolve(ROOT, '..', 'shared');
+/** The repository's own fixtures. */
+export const FIXTURES = join(ROOT, 'test', 'fixtures');
+
+function isDir(p: string): boolean {
+  return existsSync(p) && statSync(p).isDirectory();
+}
+
+/** `../shared/vectors`, or null when it is not there. */
+export function sharedVectorsDir(): string | null {
+  const dir = join(SHARED, 'vectors');
+  return isDir(dir) ? dir : null;
+}
+
+/**
+ * The seed documents: SEEDS_DIR when set, else `../shared/seeds`. `dir` is null when absent; then
+ * `why` says where they were looked for.
+ */
+export function seedsDir(): { dir: string | null; why: string } {
+  const dir = process.env.SEEDS_DIR ? resolve(process.env.SEEDS_DIR) : join(SHARED, 'seeds');
+  const from = process.env.SEEDS_DIR ? `SEEDS_DIR=${process.env.SEEDS_DIR}` : `../shared/seeds (${dir})`;
+  return isDir(dir) ? { dir, why: from } : { dir: null, why: `no seed documents at ${from}` };
+}
 
 export interface Vector {
   file: string;
@@ -13,8 +40,8 @@ export interface Vector {
   expect: { claims: { payers: Record<string, string>; patient: string }[] };
 }
 
-export function loadVectors(): Vector[] {
-  const dir = join(SHARED, 'vectors');
+/** The reference settlements, from the repository's copies (test/fixtures/vectors) by default. */
+export function loadVectors(dir = join(FIXTURES, 'vectors')): Vector[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()

@@ -61,6 +61,11 @@ export interface YearContextItem {
   payer: Payer | null;
   title: { 'zh-CN': string; en: string };
   kind: 'cap' | 'threshold' | 'burden' | 'limit';
+  /**
+   * What the stage paid (or the base it reached) this year under every status. After a change of
+   * status it may exceed the new group's cap: what is left is then max(0, limit − used), as the
+   * engine pays it.
+   */
   used: number;
   /** Infinity where there is no cap. */
   limit: number;
@@ -86,6 +91,16 @@ function traceParam(p: CompiledParam<unknown>, classId: string | null, display: 
 function ratioText(bp: number): string {
   const s = (bp / RATIO_ONE).toFixed(4).replace(/0+$/, '').replace(/\.$/, '');
   return s;
+}
+
+/**
+ * What is left of an annual cap after `used` was paid this year. The cap is that of the group the
+ * person is in on the claim's date, but `used` counts the stage's payments under every status of
+ * the year (a person who leaves a group with no or a higher cap may have been paid more than the
+ * new group's cap): the room is then 0, never negative, so a stage never pays below zero.
+ */
+function capRoom(cap: number, used: number): number {
+  return cap > used ? cap - used : 0;
 }
 
 function capText(fen: number): string {
@@ -266,7 +281,7 @@ export class Settlement {
     const limit = entry.annualLimit.v;
     const used = acc.op[entry.index]!;
     const raw = mulRatio(I, ratio);
-    const left = Math.max(0, limit - used);
+    const left = capRoom(limit, used);
     const amount = raw < left ? raw : left;
     acc.op[entry.index] = used + amount;
     this.use(entry.ratio);
@@ -353,7 +368,7 @@ export class Settlement {
           const base = I > D ? I - D : 0;
           const raw = mulRatio(base, r);
           const cap = st.annualCap.v;
-          const capLeft = cap - acc.paid[s]!;
+          const capLeft = capRoom(cap, acc.paid[s]!);
           const amount = raw < capLeft ? raw : capLeft;
           acc.paid[s]! += amount;
           payers[0]! += amount;
@@ -370,7 +385,7 @@ export class Settlement {
             if (adj?.ratioMax) params.push(traceParam(adj.ratioMax, null, ratioText(adj.ratioMax.v)));
             trace.push(
               this.step('basic', st.id, st.kind, st.title['zh-CN'], params, {
-                T, O, I, D0, D, factor: adj?.deductibleFactor?.v ?? null, ratio: r, raw, cap, capLeft: cap - (acc.paid[s]! - amount), amount,
+                T, O, I, D0, D, factor: adj?.deductibleFactor?.v ?? null, ratio: r, raw, cap, capLeft, amount,
               }, amount),
             );
           }
@@ -415,7 +430,7 @@ export class Settlement {
           const after = before + S1;
           const marginal = (after > thr ? after - thr : 0) - (before > thr ? before - thr : 0);
           const raw = mulRatio(marginal, ratio);
-          const capLeft = cap - acc.paid[s]!;
+          const capLeft = capRoom(cap, acc.paid[s]!);
           const amount = raw < capLeft ? raw : capLeft;
           acc.base[s] = after;
           acc.paid[s]! += amount;
@@ -588,7 +603,7 @@ export class Settlement {
             const marginal = (after > thr ? after - thr : 0) - (before > thr ? before - thr : 0);
             const raw = mulRatio(marginal, tier.rate.v);
             const cap = tier.annualCap.v;
-            const capLeft = cap - acc.paid[s]!;
+            const capLeft = capRoom(cap, acc.paid[s]!);
             const amount = raw < capLeft ? raw : capLeft;
             acc.paid[s]! += amount;
             const fromIn = amount < inLeft ? amount : inLeft;
@@ -617,7 +632,7 @@ export class Settlement {
             const X = xLeft;
             const raw = mulRatio(X, tier.rate.v);
             const cap = tier.annualCap.v;
-            const capLeft = cap - acc.paid[s]!;
+            const capLeft = capRoom(cap, acc.paid[s]!);
             const amount = raw < capLeft ? raw : capLeft;
             acc.paid[s]! += amount;
             xLeft -= amount;
@@ -637,9 +652,12 @@ export class Settlement {
       }
     }
     const patient = T - paidSum;
-    if (patient !== inLeft + eLeft + xLeft || patient < 0) {
-      // An internal inconsistency is a defect, never an answer.
-      throw new Error(`settlement does not add up for ${pack.id} on ${claim.date}: patient ${patient}, parts ${inLeft}+${eLeft}+${xLeft}`);
+    let negativePayer = false;
+    for (let k = 0; k < payers.length; k++) if (payers[k]! < 0) negativePayer = true;
+    if (patient !== inLeft + eLeft + xLeft || inLeft < 0 || eLeft < 0 || xLeft < 0 || negativePayer) {
+      // An internal inconsistency is a defect, never an answer: no payer pays below zero and no part
+      // left to the patient is below zero, so 0 ≤ patient ≤ T.
+      throw new Error(`settlement does not add up for ${pack.id} on ${claim.date}: payers ${payers.join(',')}, patient ${patient}, parts ${inLeft}+${eLeft}+${xLeft}`);
     }
     return { payers, patient, trace };
   }

@@ -3,8 +3,8 @@ import { loadVectors, runSettle } from '../helpers.ts';
 
 const vectors = loadVectors();
 
-describe('settle command reproduces every shared reference vector to the fen', () => {
-  it('finds the shared vectors', () => {
+describe('settle command reproduces every reference vector to the fen', () => {
+  it('finds the reference vectors (test/fixtures/vectors)', () => {
     expect(vectors.length).toBeGreaterThanOrEqual(8);
   });
   for (const v of vectors) {

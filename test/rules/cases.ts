@@ -230,6 +230,42 @@ export const CASES: HandCase[] = [
       ['50.00', '0.00', '0.00', '0.00', '0.00', '0.00', '50.00'],
     ],
   },
+  {
+    // The reproduction. Registered poor until 2020-06-01, then not.
+    // 2020-01-15, poor, level3, T 800,000: basic (800,000 − 1,000) × (62% + 10%) = 575,280 → the
+    //   annual cap 100,000; S1 = 700,000, critical (poor: threshold 50% × 10,000 = 5,000, ratio
+    //   60% + 5% = 65%, no cap) (700,000 − 5,000) × 65% = 451,750; top-up to 80% × 800,000 =
+    //   640,000: 640,000 − 551,750 = 88,250; patient 160,000.
+    // 2020-07-15, not poor, level3, T 50,000: basic (49,000 × 62% = 30,380) but 100,000 − 100,000
+    //   = 0 left; critical marginal (750,000 − 10,000) − (700,000 − 10,000) = 50,000 × 60% = 30,000,
+    //   but the general cap 300,000 is already passed by the 451,750 paid this year: 300,000 −
+    //   451,750 < 0, so 0 left (not −151,750); no top-up for a person not poor; patient 50,000.
+    name: 'fx: after leaving the poor register the general critical cap is already used up: nothing, never less',
+    policy: 'CN-610322-2019',
+    person: { ...poor, history: [{ from: '2020-06-01', ...none }] },
+    claims: [ip('2020-01-15', 'level3', '800000', '0'), ip('2020-07-15', 'level3', '50000', '0')],
+    expect: [
+      ['100000.00', '451750.00', '0.00', '0.00', '88250.00', '0.00', '160000.00'],
+      ['0.00', '0.00', '0.00', '0.00', '0.00', '0.00', '50000.00'],
+    ],
+  },
+  {
+    // Same change of status, the general cap only partly used by the poor stay.
+    // 2020-01-15, poor, level3, T 400,000: basic (399,000 × 72% = 287,280) → cap 100,000;
+    //   S1 300,000, critical (300,000 − 5,000) × 65% = 191,750; top-up 320,000 − 291,750 = 28,250;
+    //   patient 80,000.
+    // 2020-07-15, not poor, level3, T 200,000: basic 0 (cap used); S1 200,000, marginal 200,000
+    //   (base 300,000 → 500,000, all above 10,000) × 60% = 120,000, limited to the 300,000 −
+    //   191,750 = 108,250 left; patient 200,000 − 108,250 = 91,750.
+    name: 'fx: after leaving the poor register the general critical cap counts what was paid while poor',
+    policy: 'CN-610322-2019',
+    person: { ...poor, history: [{ from: '2020-06-01', ...none }] },
+    claims: [ip('2020-01-15', 'level3', '400000', '0'), ip('2020-07-15', 'level3', '200000', '0')],
+    expect: [
+      ['100000.00', '191750.00', '0.00', '0.00', '28250.00', '0.00', '80000.00'],
+      ['0.00', '108250.00', '0.00', '0.00', '0.00', '0.00', '91750.00'],
+    ],
+  },
   // ------------------------------------------------------------------ Xianning CN-421200-2017
   {
     // class 2, same stay as the vector's first claim: burden 3,440, E part above 3,000 is 440 × 50%
@@ -409,6 +445,25 @@ export const CASES: HandCase[] = [
     expect: [
       ['599400.00', '318080.00', '0.00', '0.00', '50000.00', '0.00', '32520.00'],
       ['599400.00', '318080.00', '0.00', '0.00', '50000.00', '0.00', '32520.00'],
+    ],
+  },
+  {
+    // The reproduction. Tekun until 2018-06-01, then no status.
+    // 2018-01-15, tekun, level3, T 1,500,000: basic (1,500,000 − 1,000) × 60% = 899,400 (no cap);
+    //   S1 600,600, critical (tekun: threshold 20% × 15,000 = 3,000, ratio 80%, no cap)
+    //   (600,600 − 3,000) × 80% = 478,080; assistance 100% of the 122,520 left, cap 50,000 → 50,000;
+    //   二次救助 0 (O = 0); patient 1,500,000 − 899,400 − 478,080 − 50,000 = 72,520.
+    // 2018-07-15, no status, level3, T 20,000: basic 19,000 × 60% = 11,400; S1 8,600, marginal
+    //   8,600 (base 600,600 → 609,200, above 15,000) × 60% = 5,160, but the general cap 400,000 is
+    //   passed by the 478,080 paid this year: 0 left (not −78,080); no assistance for a person with
+    //   no status; patient 20,000 − 11,400 = 8,600.
+    name: 'gd: after tekun ends the general critical cap is already used up: nothing, never less',
+    policy: 'CN-440000-2018',
+    person: { registeredPoor: false, poorClass: null, assistance: 'tekun', history: [{ from: '2018-06-01', ...none }] },
+    claims: [ip('2018-01-15', 'level3', '1500000', '0'), ip('2018-07-15', 'level3', '20000', '0')],
+    expect: [
+      ['899400.00', '478080.00', '0.00', '0.00', '50000.00', '0.00', '72520.00'],
+      ['11400.00', '0.00', '0.00', '0.00', '0.00', '0.00', '8600.00'],
     ],
   },
 ];

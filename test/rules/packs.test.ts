@@ -2,7 +2,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_PACK_JSON, builtinPack, compilePack, packHash, RulesError, type PackJson } from '../../src/rules/index.ts';
-import { SHARED } from '../helpers.ts';
+import { seedsDir } from '../helpers.ts';
+
+/**
+ * The seed documents (SEEDS_DIR, else ../shared/seeds) are not in the repository. Without them the
+ * verbatim-quote check is skipped with a notice; in CI (CI set) they are required, as PostgreSQL is
+ * for the server suite (test/server/backends.ts).
+ */
+const SEEDS = seedsDir();
+if (SEEDS.dir === null && !process.env.CI) {
+  console.log(`notice: ${SEEDS.why}; the check that every pack quote stands verbatim in its source document is skipped`);
+}
 
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 
@@ -45,6 +55,10 @@ const ASSUMED: Record<string, string[]> = {
 };
 
 describe('shipped policy packs', () => {
+  it.skipIf(SEEDS.dir === null && !process.env.CI)('finds the seed documents (required in CI)', () => {
+    if (SEEDS.dir === null) throw new Error(`The seed documents are required in CI for the verbatim-quote check: ${SEEDS.why} (set SEEDS_DIR)`);
+  });
+
   it('ships the five regions', () => {
     expect(BUILTIN_PACK_JSON.map((p) => p.id).sort()).toEqual(['CN-130300-2016', 'CN-140000-2017', 'CN-421200-2017', 'CN-440000-2018', 'CN-610322-2019']);
   });
@@ -58,7 +72,7 @@ describe('shipped policy packs', () => {
         expect(pack.hash).toBe(json.hash);
       });
 
-      it('quotes its sources verbatim: every quote stands in the seed document it names', () => {
+      it.skipIf(SEEDS.dir === null)('quotes its sources verbatim: every quote stands in the seed document it names', () => {
         const quotes: { doc: string; quote: string; where: string }[] = [];
         const walk = (v: unknown, where: string): void => {
           if (v && typeof v === 'object') {
@@ -72,7 +86,7 @@ describe('shipped policy packs', () => {
         for (const q of quotes) {
           const file = json.documents[q.doc]?.file;
           expect(file, q.where).toBeTruthy();
-          const text = readFileSync(join(SHARED, 'seeds', file!), 'utf8');
+          const text = readFileSync(join(SEEDS.dir!, file!), 'utf8');
           expect(text.includes(q.quote), `${q.where}: «${q.quote}» not in ${file}`).toBe(true);
         }
       });

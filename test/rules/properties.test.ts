@@ -1,7 +1,10 @@
 /**
- * Property tests of POLICIES.md rule 6 over random claim sequences, for every pack: every payer
- * ≥ 0; Σ payers + patient = T exactly; patient ≥ 0; no annual cap exceeded; more cost never lowers
- * the patient's share of a claim.
+ * Property tests of POLICIES.md rule 6 over random claim sequences and random dated status
+ * histories (registered poor on and off, class 1 / 2 where the pack has classes, dibao, tekun,
+ * several changes a year, across year boundaries), for every pack and for revised packs whose
+ * groups have different caps: every payer ≥ 0; Σ payers + patient = T exactly; 0 ≤ patient ≤ T;
+ * no stage pays beyond the annual cap of the group it pays for; more cost never lowers the
+ * patient's share of a claim; a claim's result never depends on claims of another year.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -10,13 +13,19 @@ import {
   builtinPackIds,
   RulesError,
   Settlement,
+  statusKey,
   statusOn,
   type CompiledPack,
+  type DatedStatus,
   type EngineClaim,
   type PersonStatus,
 } from '../../src/rules/index.ts';
+import { REVISED_PACKS } from './revised-packs.ts';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
+
+/** Claims fall on days 0…DAYS after the pack's start: three calendar years at least touched. */
+const DAYS = 800;
 
 function addDays(iso: string, days: number): string {
   const d = new Date(`${iso}T00:00:00Z`);
@@ -38,19 +47,56 @@ function statusArb(pack: CompiledPack): fc.Arbitrary<PersonStatus> {
     }));
 }
 
-/** Amounts in fen: mostly everyday stays, sometimes very large ones that reach the caps. */
+/**
+ * A dated status history as the settle command takes it: a status from the start, then up to ten
+ * changes on days within the claims' span (so often several in one year, and some across a year
+ * boundary); a quarter of the histories never change.
+ */
+function historyArb(pack: CompiledPack): fc.Arbitrary<DatedStatus[]> {
+  const change = fc.record({ day: fc.integer({ min: 1, max: DAYS }), status: statusArb(pack) });
+  return fc
+    .record({
+      first: statusArb(pack),
+      changes: fc.oneof({ weight: 1, arbitrary: fc.constant([]) }, { weight: 3, arbitrary: fc.array(change, { minLength: 1, maxLength: 10 }) }),
+    })
+    .map(({ first, changes }) => {
+      const byDay = new Map<number, PersonStatus>();
+      for (const c of changes) byDay.set(c.day, c.status);
+      const days = [...byDay.keys()].sort((a, b) => a - b);
+      return [{ from: null, ...first }, ...days.map((d) => ({ from: addDays(pack.from, d), ...byDay.get(d)! }))];
+    });
+}
+
+/**
+ * Amounts in fen: mostly everyday stays, sometimes very large ones that reach the caps (the
+ * largest critical cap, 400,000 yuan, takes a stay of about 1,300,000 yuan to reach at the
+ * favoured ratios; fc.integer leans to small values, so the large ones get their own range).
+ */
 const totalArb = fc.oneof(
   { weight: 5, arbitrary: fc.integer({ min: 0, max: 5_000_000 }) },
   { weight: 3, arbitrary: fc.integer({ min: 0, max: 50_000_000 }) },
   { weight: 1, arbitrary: fc.integer({ min: 0, max: 300_000_000 }) },
+  { weight: 2, arbitrary: fc.integer({ min: 50_000_000, max: 1_000_000_000 }) },
 );
 
-function claimArb(pack: CompiledPack): fc.Arbitrary<EngineClaim> {
+/**
+ * A claim on a day within the claims' span; where `near` lists days on which the status changes,
+ * half the claims fall within 90 days either side of one of them, so that stays before and after
+ * a change in the same year (and across a year boundary) are common.
+ */
+function claimArb(pack: CompiledPack, near: readonly number[] = []): fc.Arbitrary<EngineClaim> {
   const codes = pack.outpatient ? pack.outpatient.entries.flatMap((e) => e.ranges.flatMap(([a, b]) => [a, b, `${a}.1`])) : [];
+  const anyDay = fc.integer({ min: 0, max: DAYS });
+  const dayArb = near.length
+    ? fc.oneof(
+        anyDay,
+        fc.tuple(fc.constantFrom(...near), fc.integer({ min: -90, max: 90 })).map(([d, off]) => Math.min(DAYS, Math.max(0, d + off))),
+      )
+    : anyDay;
   return fc
     .record({
-      day: fc.integer({ min: 0, max: 800 }),
-      outpatient: codes.length ? fc.boolean() : fc.constant(false),
+      day: dayArb,
+      outpatient: codes.length ? fc.constantFrom(false, false, false, true) : fc.constant(false),
       classIndex: fc.integer({ min: 0, max: pack.classes.length - 1 }),
       total: totalArb,
       outShare: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 1000 }), fc.constant(1000)),
@@ -66,18 +112,45 @@ function claimArb(pack: CompiledPack): fc.Arbitrary<EngineClaim> {
     }));
 }
 
+/** The day number (from the pack's start) of each change of a history. */
+function changeDays(pack: CompiledPack, history: DatedStatus[]): number[] {
+  const start = Date.parse(`${pack.from}T00:00:00Z`);
+  return history.flatMap((h) => (h.from === null ? [] : [Math.round((Date.parse(`${h.from}T00:00:00Z`) - start) / 86_400_000)]));
+}
+
+/** A status history and claims, many of them around the history's changes. */
+function scenarioArb(pack: CompiledPack, claims: { minLength: number; maxLength: number }): fc.Arbitrary<[DatedStatus[], EngineClaim[]]> {
+  return historyArb(pack).chain((history) => fc.tuple(fc.constant(history), fc.array(claimArb(pack, changeDays(pack, history)), claims)));
+}
+
 function byDate(claims: EngineClaim[]): EngineClaim[] {
   return [...claims].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
 }
 
-/** Settles in date order; outpatient claims the person is not eligible for are dropped. */
-function settleAll(pack: CompiledPack, status: PersonStatus, claims: EngineClaim[]) {
-  const st = new Settlement(pack, false);
-  const out: { claim: EngineClaim; payers: number[]; patient: number }[] = [];
+interface Settled {
+  claim: EngineClaim;
+  status: PersonStatus;
+  payers: number[];
+  patient: number;
+  /** Per stage: what it paid this year before the claim, and after. */
+  paidBefore: number[];
+  paidAfter: number[];
+}
+
+/**
+ * Settles in date order, each claim with the status in force on its date; outpatient claims the
+ * person is not eligible for (on that date) are dropped.
+ */
+function settleAll(pack: CompiledPack, history: DatedStatus[], claims: EngineClaim[], withTrace = false): Settled[] {
+  const st = new Settlement(pack, withTrace);
+  const out: Settled[] = [];
   for (const c of byDate(claims)) {
+    const status = statusOn(history, c.date);
+    const year = Number(c.date.slice(0, 4));
+    const paidBefore = st.yearTotals(year).map((t) => t.paid);
     try {
       const r = st.settle(c, status);
-      out.push({ claim: c, payers: r.payers, patient: r.patient });
+      out.push({ claim: c, status, payers: r.payers, patient: r.patient, paidBefore, paidAfter: st.yearTotals(year).map((t) => t.paid) });
     } catch (e) {
       if (e instanceof RulesError && (e.code === 'not-eligible' || e.code === 'disease-not-covered')) continue;
       throw e;
@@ -93,76 +166,79 @@ function settleAll(pack: CompiledPack, status: PersonStatus, claims: EngineClaim
 const CONTROL_SHIFT = new Set(['CN-421200-2017']);
 
 /** X (out-of-catalogue above the control ratio) of the last claim, from its trace. */
-function excessOf(pack: CompiledPack, status: PersonStatus, claims: EngineClaim[]): number {
+function excessOf(pack: CompiledPack, history: DatedStatus[], claims: EngineClaim[]): number {
   const st = new Settlement(pack, true);
   let x = 0;
   for (const c of byDate(claims)) {
-    const r = st.settle(c, status);
+    const r = st.settle(c, statusOn(history, c.date));
     x = c.outOfCatalog;
     for (const step of r.trace ?? []) if (step.kind === 'catalogue-control') x = Number(step.vars.X);
   }
   return x;
 }
 
-function capsFor(pack: CompiledPack, status: PersonStatus) {
-  const key = (s: PersonStatus) => (s.registeredPoor ? 9 : 0) + (s.poorClass ?? 0) * 3 + (s.assistance === 'dibao' ? 1 : s.assistance === 'tekun' ? 2 : 0);
-  const k = key(status);
-  let basic = Infinity;
-  let critical = Infinity;
-  let assistance = 0;
-  let assistanceStages = 0;
-  for (const s of pack.stages) {
-    if (s.kind === 'basic') basic = s.annualCap.v;
-    if (s.kind === 'critical') {
-      const ai = s.adjustmentFor[k]!;
-      const adj = ai >= 0 ? s.adjustments[ai]! : null;
-      critical = adj?.annualCap ? adj.annualCap.v : s.annualCap.v;
+/**
+ * The annual cap of stage `s` for a person of this status, Infinity for none; 0 where the status
+ * is in none of the stage's tiers; null for stages without an annual cap of their own.
+ */
+function stageCap(pack: CompiledPack, s: number, status: PersonStatus): number | null {
+  const st = pack.stages[s]!;
+  const k = statusKey(status);
+  switch (st.kind) {
+    case 'basic':
+      return st.annualCap.v;
+    case 'critical': {
+      const ai = st.adjustmentFor[k]!;
+      const adj = ai >= 0 ? st.adjustments[ai]! : null;
+      return adj?.annualCap ? adj.annualCap.v : st.annualCap.v;
     }
-    if (s.payer === 'assistance') {
-      assistanceStages++;
-      if (s.kind === 'compliant-left' || s.kind === 'out-of-catalogue-left') {
-        const ti = s.tierFor[k]!;
-        if (ti >= 0) assistance += s.tiers[ti]!.annualCap.v;
-      } else {
-        assistance = Infinity;
-      }
+    case 'compliant-left':
+    case 'out-of-catalogue-left': {
+      const ti = st.tierFor[k]!;
+      return ti >= 0 ? st.tiers[ti]!.annualCap.v : 0;
     }
+    default:
+      return null;
   }
-  return { basic, critical, assistance: assistanceStages ? assistance : 0 };
 }
 
-for (const id of builtinPackIds()) {
-  const pack = builtinPack(id);
-  describe(`invariants of ${id}`, () => {
-    it('payers ≥ 0, Σ payers + patient = T, patient ≥ 0, no annual cap exceeded', () => {
+const PACKS: { label: string; pack: () => CompiledPack }[] = [
+  ...builtinPackIds().map((id) => ({ label: id, pack: () => builtinPack(id) })),
+  ...REVISED_PACKS,
+];
+
+for (const { label, pack: load } of PACKS) {
+  const pack = load();
+  describe(`invariants of ${label}`, () => {
+    it('payers ≥ 0, Σ payers + patient = T, 0 ≤ patient ≤ T, no stage beyond the cap of the group it pays for', () => {
       fc.assert(
-        fc.property(statusArb(pack), fc.array(claimArb(pack), { minLength: 1, maxLength: 10 }), (status, claims) => {
-          const settled = settleAll(pack, status, claims);
-          const caps = capsFor(pack, status);
-          const years = new Map<string, { basic: number; critical: number; assistance: number; op: Map<number, number> }>();
-          for (const { claim, payers, patient } of settled) {
+        fc.property(scenarioArb(pack, { minLength: 1, maxLength: 10 }), ([history, claims]) => {
+          const settled = settleAll(pack, history, claims);
+          const op = new Map<string, number>();
+          for (const { claim, status, payers, patient, paidBefore, paidAfter } of settled) {
             for (const p of payers) expect(p).toBeGreaterThanOrEqual(0);
             expect(patient).toBeGreaterThanOrEqual(0);
+            expect(patient).toBeLessThanOrEqual(claim.total);
             expect(payers.reduce((a, b) => a + b, 0) + patient).toBe(claim.total);
-            const y = claim.date.slice(0, 4);
-            const acc = years.get(y) ?? { basic: 0, critical: 0, assistance: 0, op: new Map() };
-            years.set(y, acc);
             if (claim.kind === 'inpatient') {
-              acc.basic += payers[0]!;
-              acc.critical += payers[1]!;
-              acc.assistance += payers[4]!;
+              // A stage pays nothing below zero, and pays only while what it paid this year, under
+              // any status, stays within the cap of the group the person is in on this date.
+              pack.stages.forEach((_, s) => {
+                const paid = paidAfter[s]! - paidBefore[s]!;
+                expect(paid).toBeGreaterThanOrEqual(0);
+                const cap = stageCap(pack, s, status);
+                if (cap !== null && paid > 0) expect(paidAfter[s]!).toBeLessThanOrEqual(cap);
+              });
             } else {
               // outpatient: only basic pays, within the entry's annual limit
               expect(payers.slice(1).every((p) => p === 0)).toBe(true);
               const cat = claim.disease!.slice(0, 3);
-              const k = (status.registeredPoor ? 9 : 0) + (status.poorClass ?? 0) * 3 + (status.assistance === 'dibao' ? 1 : status.assistance === 'tekun' ? 2 : 0);
+              const k = statusKey(status);
               const entry = pack.outpatient!.entries.find((e) => e.eligible[k] && e.ranges.some(([a, b]) => cat >= a && cat <= b))!;
-              acc.op.set(entry.index, (acc.op.get(entry.index) ?? 0) + payers[0]!);
-              expect(acc.op.get(entry.index)!).toBeLessThanOrEqual(entry.annualLimit.v);
+              const key = `${claim.date.slice(0, 4)}:${entry.index}`;
+              op.set(key, (op.get(key) ?? 0) + payers[0]!);
+              expect(op.get(key)!).toBeLessThanOrEqual(entry.annualLimit.v);
             }
-            expect(acc.basic).toBeLessThanOrEqual(caps.basic);
-            expect(acc.critical).toBeLessThanOrEqual(caps.critical);
-            expect(acc.assistance).toBeLessThanOrEqual(caps.assistance);
           }
         }),
         { numRuns: RUNS },
@@ -172,24 +248,25 @@ for (const id of builtinPackIds()) {
     it("more cost never lowers the patient's share of a claim", () => {
       fc.assert(
         fc.property(
-          statusArb(pack),
-          fc.array(claimArb(pack), { maxLength: 6 }),
-          claimArb(pack),
+          historyArb(pack).chain((history) => {
+            const near = changeDays(pack, history);
+            return fc.tuple(fc.constant(history), fc.array(claimArb(pack, near), { maxLength: 6 }), claimArb(pack, near));
+          }),
           fc.integer({ min: 1, max: 20_000_000 }),
           fc.boolean(),
-          (status, prefix, last, delta, inCatalogue) => {
+          ([history, prefix, last], delta, inCatalogue) => {
             const later = byDate(prefix).at(-1)?.date ?? last.date;
             const base = { ...last, date: later > last.date ? later : last.date };
             const more = { ...base, total: base.total + delta, outOfCatalog: base.outOfCatalog + (inCatalogue ? 0 : delta) };
-            const a = settleAll(pack, status, [...prefix, base]).at(-1);
-            const b = settleAll(pack, status, [...prefix, more]).at(-1);
+            const a = settleAll(pack, history, [...prefix, base]).at(-1);
+            const b = settleAll(pack, history, [...prefix, more]).at(-1);
             fc.pre(a !== undefined && b !== undefined && a.claim === base && b.claim === more);
             if (inCatalogue && CONTROL_SHIFT.has(pack.id)) {
               // Known exception (docs/rules.md): the control limit ratio × T grows with T, moving
               // out-of-catalogue cost from X into E; the patient can then pay less, by no more
               // than the X so moved.
-              const xa = excessOf(pack, status, [...prefix, base]);
-              const xb = excessOf(pack, status, [...prefix, more]);
+              const xa = excessOf(pack, history, [...prefix, base]);
+              const xb = excessOf(pack, history, [...prefix, more]);
               expect(b!.patient).toBeGreaterThanOrEqual(a!.patient - Math.max(0, xa - xb));
             } else {
               expect(b!.patient).toBeGreaterThanOrEqual(a!.patient);
@@ -200,12 +277,12 @@ for (const id of builtinPackIds()) {
       );
     });
 
-    it('a claim in one year never touches another year', () => {
+    it("a claim's result never depends on claims of another year", () => {
       fc.assert(
-        fc.property(statusArb(pack), fc.array(claimArb(pack), { minLength: 1, maxLength: 8 }), (status, claims) => {
-          const all = settleAll(pack, status, claims);
+        fc.property(scenarioArb(pack, { minLength: 1, maxLength: 8 }), ([history, claims]) => {
+          const all = settleAll(pack, history, claims);
           for (const year of new Set(claims.map((c) => c.date.slice(0, 4)))) {
-            const alone = settleAll(pack, status, claims.filter((c) => c.date.startsWith(year)));
+            const alone = settleAll(pack, history, claims.filter((c) => c.date.startsWith(year)));
             const inAll = all.filter((r) => r.claim.date.startsWith(year));
             expect(alone.map((r) => [r.payers, r.patient])).toEqual(inAll.map((r) => [r.payers, r.patient]));
           }
