@@ -87,7 +87,7 @@ export interface OutboxRow {
   /** Absent while waiting to be sent; set when the county answered with a conflict or a refusal. */
   state?: 'conflict' | 'rejected';
   /** The county's answer for a conflict (both values per field) or a refusal (the reason). */
-  result?: { code?: string; message?: string; conflicts?: { field: string; server: unknown; client: unknown }[]; at: string };
+  result?: { code?: string; message?: string; path?: string; conflicts?: { field: string; server: unknown; client: unknown }[]; at: string };
 }
 
 export interface AuditRow {

@@ -34,7 +34,8 @@ export async function call<T>(path: string, init: RequestInit & { token?: string
   }
   const body = (await res.json().catch(() => null)) as ({ error?: { code: string; message: string; path?: string; received?: number } } & T) | null;
   if (!res.ok) {
-    if (res.status >= 500 && res.status !== 501) throw new OfflineError(`server error ${res.status}`);
+    // 501: the server is older than the app; 507: the server is out of storage (the outbox waits). Both say so by code.
+    if (res.status >= 500 && res.status !== 501 && res.status !== 507) throw new OfflineError(`server error ${res.status}`);
     throw new ApiError(res.status, body?.error?.code ?? 'http', body?.error?.message ?? `HTTP ${res.status}`, body?.error ?? null);
   }
   return body as T;

@@ -180,7 +180,7 @@ async function pushAll(token: string, device: string, d: CunyiDb, out: SyncOutco
           await d.outbox.update(o.seq!, { state: 'conflict', result: { conflicts: r.conflicts, at } });
           out.conflicts++;
         } else {
-          await d.outbox.update(o.seq!, { state: 'rejected', result: { code: r.code, message: r.message, at } });
+          await d.outbox.update(o.seq!, { state: 'rejected', result: { code: r.code, message: r.message, ...(r.path ? { path: r.path } : {}), at } });
           out.rejected++;
         }
       }

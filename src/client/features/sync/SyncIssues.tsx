@@ -1,13 +1,21 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useTranslation } from 'react-i18next';
 import { db } from '../../db/schema.ts';
-import { resolveConflict } from '../../sync/engine.ts';
+import { getSetAside, resolveConflict } from '../../sync/engine.ts';
 
 const show = (v: unknown) => (v === null || v === undefined || v === '' ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
-/** Changes the county did not take as they were: conflicts to settle by choosing a value, refusals with their reason. */
+/** The field a refusal names (`data.insured.year` → insured), to name it in the user's words. */
+const fieldOf = (path: string | undefined) => (path ?? '').replace(/^data\./, '').split('.')[0] ?? '';
+
+/**
+ * Changes the county did not take as they were: conflicts to settle by choosing a value, refusals
+ * with their reason in plain words (the county's own text below it); and records from the county
+ * that this tablet set aside because they failed their schema.
+ */
 export function SyncIssues() {
   const { t } = useTranslation();
+  const aside = useLiveQuery(() => getSetAside(), []);
   const rows = useLiveQuery(async () => {
     const d = db();
     const issues = (await d.outbox.orderBy('seq').toArray()).filter((o) => o.state !== undefined);
@@ -52,7 +60,15 @@ export function SyncIssues() {
                 </tbody>
               </table>
             ) : (
-              <span className="meta">{o.result?.message}</span>
+              <>
+                <span data-testid="sync-issue-reason">
+                  {t(`sync.refused.${o.result?.code ?? 'other'}`, {
+                    defaultValue: t('sync.refused.other'),
+                    field: t(`sync.fields.${fieldOf(o.result?.path ?? o.result?.message?.split(':')[0])}`, { defaultValue: fieldOf(o.result?.path) || '—' }),
+                  })}
+                </span>
+                <span className="meta">{o.result?.message}</span>
+              </>
             )}
             <div className="actions">
               {o.state === 'conflict' && (
@@ -67,6 +83,24 @@ export function SyncIssues() {
           </li>
         ))}
       </ul>
+      {aside && aside.items.length > 0 && (
+        <>
+          <h2>{t('sync.setAsideTitle', { count: aside.items.length })}</h2>
+          <p className="meta">{t('sync.setAsideHelp')}</p>
+          <ul className="list compact">
+            {aside.items.map((a) => (
+              <li key={`${a.entity}:${a.id}`} data-testid="sync-set-aside">
+                <span className="title">
+                  {t(`sync.entity.${a.entity}`, { defaultValue: a.entity || '—' })} · {t(`sync.fields.${fieldOf(a.path)}`, { defaultValue: fieldOf(a.path) || '—' })}
+                </span>
+                <span className="meta">
+                  {a.path}: {a.message} · {a.id}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
     </section>
   );
 }

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { db } from '../../db/schema.ts';
 import { useBusy } from '../../pwa/busy.ts';
 import { Link } from '../../router.tsx';
-import { syncNow } from '../../sync/engine.ts';
+import { getSetAside, syncNow } from '../../sync/engine.ts';
 import { getSession, getSyncState } from '../../sync/session.ts';
 
 function ago(t: (k: string, o?: Record<string, unknown>) => string, iso: string | null, now: number): string {
@@ -29,7 +29,8 @@ export function SyncStatus() {
     if (!session) return null;
     const rows = await db().outbox.orderBy('seq').toArray();
     const waiting = rows.filter((r) => r.state === undefined);
-    return { session, state: await getSyncState(), pending: waiting.length, oldest: waiting[0]?.createdAt ?? null, issues: rows.length - waiting.length };
+    const aside = (await getSetAside()).items.length;
+    return { session, state: await getSyncState(), pending: waiting.length, oldest: waiting[0]?.createdAt ?? null, issues: rows.length - waiting.length + aside };
   }, []);
   if (!s) return null;
   return (
