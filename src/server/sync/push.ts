@@ -9,7 +9,7 @@
  * holds. A mutation id sent again with other content is refused as `id-reused`.
  */
 import { createHash } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { mayWrite } from '../../model/permissions.ts';
 import { checkMutation, checkRecord } from '../../model/records.ts';
 import type { Entity, Mutation, MutationResult } from '../../model/sync.ts';
@@ -174,65 +174,76 @@ export function contentHash(m: Record<string, unknown>): string {
 
 const isObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
 
-async function applyOnce(db: Kysely<Tables>, p: Principal, raw: Record<string, unknown>, id: string): Promise<MutationResult> {
-  const hash = contentHash(raw);
-  return db.transaction().execute(async (trx) => {
-    const done = await trx.selectFrom('applied_mutations').select(['result', 'content_hash']).where('device_id', '=', p.deviceId).where('mutation_id', '=', id).executeTakeFirst();
-    if (done) {
-      if (done.content_hash !== null && done.content_hash !== hash) {
-        return reject(id, 'id-reused', 'this mutation id was used before for another change; the first one stands (the device must make a new id for a new change)');
-      }
-      return JSON.parse(done.result) as MutationResult;
-    }
-    const problem = checkMutation(raw);
-    const result = problem ? reject(id, 'invalid', problem.message, problem.path || 'mutation') : await apply(trx, p, raw as unknown as Mutation);
-    await trx.insertInto('applied_mutations').values({ device_id: p.deviceId, mutation_id: id, result: JSON.stringify(result), applied_at: new Date().toISOString(), content_hash: hash }).execute();
-    return result;
-  });
+/** The stored result of a mutation, the refusal of a reused id, or null when it is new. */
+async function storedResult(trx: Trx, p: Principal, id: string, hash: string): Promise<MutationResult | null> {
+  const done = await trx.selectFrom('applied_mutations').select(['result', 'content_hash']).where('device_id', '=', p.deviceId).where('mutation_id', '=', id).executeTakeFirst();
+  if (!done) return null;
+  if (done.content_hash !== null && done.content_hash !== hash) {
+    return reject(id, 'id-reused', 'this mutation id was used before for another change; the first one stands (the device must make a new id for a new change)');
+  }
+  return JSON.parse(done.result) as MutationResult;
 }
 
-/**
- * A mutation the server failed on for a reason of its own (not the storage): stored as a refusal,
- * so that it never blocks the mutations behind it; the tablet keeps it and shows it to settle.
- */
-async function storeFailure(db: Kysely<Tables>, p: Principal, raw: Record<string, unknown>, id: string): Promise<MutationResult> {
-  const result = reject(id, 'failed', '县级服务器无法处理这条修改，已保留在平板上 (the server could not apply this change; it is kept on the tablet)');
-  try {
-    await db
-      .insertInto('applied_mutations')
-      .values({ device_id: p.deviceId, mutation_id: id, result: JSON.stringify(result), applied_at: new Date().toISOString(), content_hash: contentHash(raw) })
-      .onConflict((oc) => oc.columns(['device_id', 'mutation_id']).doNothing())
-      .execute();
-  } catch (e) {
-    if (isStorageFull(e)) throw new StorageFullError('storage full');
-  }
+async function storeResult(trx: Trx, p: Principal, id: string, hash: string, result: MutationResult): Promise<void> {
+  await trx.insertInto('applied_mutations').values({ device_id: p.deviceId, mutation_id: id, result: JSON.stringify(result), applied_at: new Date().toISOString(), content_hash: hash }).execute();
+}
+
+/** One mutation inside the push's transaction: its stored result, or applied and stored now. */
+async function applyOnce(trx: Trx, p: Principal, raw: Record<string, unknown>, id: string, hash: string): Promise<MutationResult> {
+  const stored = await storedResult(trx, p, id, hash);
+  if (stored) return stored;
+  const problem = checkMutation(raw);
+  const result = problem ? reject(id, 'invalid', problem.message, problem.path || 'mutation') : await apply(trx, p, raw as unknown as Mutation);
+  await storeResult(trx, p, id, hash, result);
   return result;
 }
 
-/** Applies each mutation exactly once; a replay returns the stored result. */
+const FAILED = (id: string) => reject(id, 'failed', '县级服务器无法处理这条修改，已保留在平板上 (the server could not apply this change; it is kept on the tablet)');
+
+/**
+ * Applies each mutation exactly once; a replay returns the stored result. The whole push is one
+ * database transaction (one commit, one flush to disk), with a savepoint per mutation: a mutation
+ * that fails is rolled back to its savepoint alone, tried once more (a replay racing another
+ * request of the same device then finds the other's stored result), and otherwise stored as
+ * refused (`failed`) so it never blocks the ones behind it. A full disk rolls the push back and
+ * answers 507; the tablet sends it all again later.
+ */
 export async function push(db: Kysely<Tables>, p: Principal, mutations: readonly unknown[], log?: (msg: string, err: unknown) => void): Promise<MutationResult[]> {
   const results: MutationResult[] = [];
-  for (const raw of mutations) {
-    const id = isObject(raw) ? raw.id : undefined;
-    if (!isObject(raw) || typeof id !== 'string' || !/^[0-9A-HJKMNP-TV-Z]{26}$/.test(id)) {
-      // Without a usable id nothing can be stored for it: refused, and the tablet sets it aside.
-      results.push(reject(typeof id === 'string' && id.length <= 64 && !id.includes('\u0000') ? id : '', 'invalid', 'must be an id made by the app (a ULID)', 'id'));
-      continue;
-    }
-    try {
-      results.push(await applyOnce(db, p, raw, id));
-    } catch (e) {
-      if (isStorageFull(e)) throw new StorageFullError('storage full');
-      // A second device's replay racing the first, or a fault of the server's own: try once more,
-      // then store a refusal so the queue moves on.
-      try {
-        results.push(await applyOnce(db, p, raw, id));
-      } catch (e2) {
-        if (isStorageFull(e2)) throw new StorageFullError('storage full');
-        log?.(`push: mutation ${id} (${String(raw.entity)} ${String(raw.op)}) failed`, e2);
-        results.push(await storeFailure(db, p, raw, id));
+  const trx = await db.startTransaction().execute();
+  try {
+    for (const raw of mutations) {
+      const id = isObject(raw) ? raw.id : undefined;
+      if (!isObject(raw) || typeof id !== 'string' || !/^[0-9A-HJKMNP-TV-Z]{26}$/.test(id)) {
+        // Without a usable id nothing can be stored for it: refused, and the tablet sets it aside.
+        results.push(reject(typeof id === 'string' && id.length <= 64 && !id.includes('\u0000') ? id : '', 'invalid', 'must be an id made by the app (a ULID)', 'id'));
+        continue;
       }
+      const hash = contentHash(raw);
+      let result: MutationResult | null = null;
+      for (let attempt = 0; attempt < 2 && result === null; attempt++) {
+        await sql`savepoint m`.execute(trx);
+        try {
+          result = await applyOnce(trx, p, raw, id, hash);
+          await sql`release savepoint m`.execute(trx);
+        } catch (e) {
+          if (isStorageFull(e)) throw new StorageFullError('storage full');
+          await sql`rollback to savepoint m`.execute(trx);
+          await sql`release savepoint m`.execute(trx);
+          if (attempt === 1) log?.(`push: mutation ${id} (${String(raw.entity)} ${String(raw.op)}) failed`, e);
+        }
+      }
+      if (result === null) {
+        result = FAILED(id);
+        await storeResult(trx, p, id, hash, result);
+      }
+      results.push(result);
     }
+    await trx.commit().execute();
+  } catch (e) {
+    await trx.rollback().execute().catch(() => undefined);
+    if (isStorageFull(e)) throw new StorageFullError('storage full');
+    throw e;
   }
   return results;
 }
