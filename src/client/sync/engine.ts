@@ -84,22 +84,38 @@ export async function applyPulled(pulled: readonly unknown[], checkpoint: number
     const renewed = new Set(bad.map((b) => `${b.entity}:${b.id}`));
     const items = [...aside.items.filter((i) => !fixed.has(`${i.entity}:${i.id}`) && !renewed.has(`${i.entity}:${i.id}`)), ...bad].slice(-SET_ASIDE_KEPT);
     if (items.length !== aside.items.length || bad.length) await d.meta.put({ key: 'setAside', value: { items } satisfies SetAside });
+    // Edits still waiting, by record, in the order they were made: they stay on top of what the county sends.
+    const edits = new Map<string, Record<string, unknown>[]>();
+    for (const o of waiting) edits.set(o.entityId, [...(edits.get(o.entityId) ?? []), o.data]);
+    // A record appears once in a page (one sequence number each), so each table takes one bulk write.
+    const puts = new Map<string, Record<string, unknown>[]>();
+    const deletes = new Map<string, string[]>();
+    const filings = records.filter((r) => r.entity === 'filing' && !r.deleted && r.data !== null);
+    const mineById = new Map<string, { local?: unknown; rev?: number }>();
+    if (filings.length) {
+      const mine = (await d.filings.bulkGet(filings.map((r) => r.id))) as ({ id: string; local?: unknown; rev?: number } | undefined)[];
+      for (const f of mine) if (f) mineById.set(f.id, f);
+    }
     for (const r of records) {
-      const table = d.table(TABLE[r.entity]);
+      const name = TABLE[r.entity];
       if (r.deleted || r.data === null) {
-        await table.delete(r.id);
+        deletes.set(name, [...(deletes.get(name) ?? []), r.id]);
         continue;
       }
       let row: Record<string, unknown> = { ...r.data, rev: r.rev };
-      for (const o of waiting) if (o.entityId === r.id) row = { ...row, ...o.data };
+      for (const data of edits.get(r.id) ?? []) row = { ...row, ...data };
       if (r.entity === 'filing') {
         // The county's record, with this tablet's own state (a correction being edited, a queued resubmission) kept.
-        const mine = (await table.get(r.id)) as { local?: unknown; rev?: number } | undefined;
+        const mine = mineById.get(r.id);
         if (mine && (mine.rev ?? 0) > r.rev) continue;
         if (mine?.local) row.local = mine.local;
       }
-      await table.put(withKeys(r.entity, row));
+      const list = puts.get(name) ?? [];
+      list.push(withKeys(r.entity, row));
+      puts.set(name, list);
     }
+    for (const [name, ids] of deletes) await d.table(name).bulkDelete(ids);
+    for (const [name, rows] of puts) await d.table(name).bulkPut(rows);
     const state = ((await d.meta.get('sync'))?.value ?? {}) as Record<string, unknown>;
     await d.meta.put({ key: 'sync', value: { ...state, checkpoint } });
   });
