@@ -63,7 +63,10 @@ export interface PullResponse {
   records: PulledRecord[];
   /** Pass back as `since` next time. */
   checkpoint: number;
-  /** Records of the user's jurisdiction after this batch (for the progress bar). */
+  /**
+   * Records of the user's jurisdiction after this batch (for the progress bar): 0 on the last page;
+   * -1 ("more") when the client asked with `count=0`.
+   */
   remaining: number;
 }
 

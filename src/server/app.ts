@@ -133,7 +133,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const limit = Math.min(5_000, Number(q.limit ?? 1_000));
     if (!Number.isSafeInteger(since) || since < 0) return fail(reply, 400, 'invalid', 'since must be a checkpoint from the server', 'since');
     if (!Number.isSafeInteger(limit) || limit < 1) return fail(reply, 400, 'invalid', 'limit must be a positive number', 'limit');
-    return { protocol: PROTOCOL_VERSION, ...(await pull(db, p, since, limit)) };
+    // The rest is counted unless the client says it needs no count (it asks once per download).
+    return { protocol: PROTOCOL_VERSION, ...(await pull(db, p, since, limit, q.count !== '0')) };
   });
 
   app.get('/api/sync/uploads/:sha256', async (req, reply) => {

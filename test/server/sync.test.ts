@@ -127,6 +127,18 @@ for (const backend of BACKENDS) {
       expect((await pullAll(countyUser.auth)).records.length).toBeGreaterThan(all.records.length);
     });
 
+    it('counts what is left only when asked, and says 0 on the last page', async () => {
+      const { auth } = await login();
+      const all = await pullAll(auth);
+      const first = (await app.inject({ method: 'GET', url: '/api/sync/pull?since=0&limit=10', headers: auth })).json();
+      expect(first.remaining).toBe(all.records.length - 10);
+      const uncounted = (await app.inject({ method: 'GET', url: '/api/sync/pull?since=0&limit=10&count=0', headers: auth })).json();
+      expect(uncounted).toMatchObject({ remaining: -1, checkpoint: first.checkpoint });
+      const last = (await app.inject({ method: 'GET', url: `/api/sync/pull?since=${all.records.at(-3)!.seq}&limit=10&count=0`, headers: auth })).json();
+      expect(last.records).toHaveLength(2);
+      expect(last.remaining).toBe(0);
+    });
+
     it('applies a mutation once however often it is sent, and stores rejections', async () => {
       const { auth } = await login();
       const id = ulid();

@@ -208,15 +208,22 @@ async function pushAll(token: string, device: string, d: CunyiDb, out: SyncOutco
 export async function pullAll(token: string, d: CunyiDb, onProgress?: (received: number, remaining: number) => void, out?: SyncOutcome): Promise<number> {
   let { checkpoint } = await getSyncState(d);
   let received = 0;
+  // What is left is counted once, on the first page; after that the bar counts down from it.
+  let total: number | null = null;
   for (;;) {
-    const r = await api.pull(token, checkpoint);
+    const r = await api.pull(token, checkpoint, 2_000, total === null);
     if (!r || !Array.isArray(r.records) || !Number.isSafeInteger(r.checkpoint) || r.checkpoint < checkpoint) throw new ApiError(502, 'bad-answer', 'the county server answered the pull with something else than records');
     const aside = await applyPulled(r.records, r.checkpoint, d);
     if (out) out.setAside += aside;
     received += r.records.length;
     checkpoint = r.checkpoint;
-    onProgress?.(received, Number(r.remaining) || 0);
-    if (!(Number(r.remaining) > 0) || r.records.length === 0) return received;
+    const remaining = Number(r.remaining);
+    if (total === null && remaining >= 0) total = received + remaining;
+    if (remaining === 0 || r.records.length === 0) {
+      onProgress?.(received, 0);
+      return received;
+    }
+    onProgress?.(received, remaining > 0 ? remaining : Math.max(1, (total ?? received) - received));
   }
 }
 

@@ -10,8 +10,12 @@ import type { Tables } from '../db.ts';
 function scope(p: Principal) {
   return (eb: any) => (p.role === 'admin' ? eb.lit(true) : eb.or(p.areas.map((a) => eb('village_code', 'like', `${a}%`))));
 }
-/** Records of the user's villages changed after `since`, in sequence order. */
-export async function pull(db: Kysely<Tables>, p: Principal, since: number, limit: number): Promise<{ records: PulledRecord[]; checkpoint: number; remaining: number }> {
+/**
+ * Records of the user's villages changed after `since`, in sequence order. `remaining` is 0 when
+ * this page is the last; otherwise the count of what is left when asked (`count`, once per download,
+ * for the progress bar: counting the rest on every page made a download quadratic), else -1, "more".
+ */
+export async function pull(db: Kysely<Tables>, p: Principal, since: number, limit: number, count = true): Promise<{ records: PulledRecord[]; checkpoint: number; remaining: number }> {
   if (p.role !== 'admin' && p.areas.length === 0) return { records: [], checkpoint: since, remaining: 0 };
   const rows = await db.selectFrom('records').selectAll().where('seq', '>', since).where(scope(p)).orderBy('seq').limit(limit).execute();
   const records = rows.map((r) => ({
@@ -23,6 +27,8 @@ export async function pull(db: Kysely<Tables>, p: Principal, since: number, limi
     data: r.deleted === 1 ? null : (JSON.parse(r.data) as Record<string, unknown>),
   }));
   const checkpoint = records.length ? records[records.length - 1]!.seq : since;
+  if (records.length < limit) return { records, checkpoint, remaining: 0 };
+  if (!count) return { records, checkpoint, remaining: -1 };
   const left = await db.selectFrom('records').select(sql<number>`count(*)`.as('n')).where('seq', '>', checkpoint).where(scope(p)).executeTakeFirstOrThrow();
   return { records, checkpoint, remaining: Number(left.n) };
 }
