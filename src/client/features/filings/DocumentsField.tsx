@@ -6,6 +6,7 @@ import { db } from '../../db/schema.ts';
 import { compressPhoto, PhotoError, rotatePhoto } from './images.ts';
 import { PhotoViewer, Thumb } from './Thumb.tsx';
 import { ConfirmDialog } from '../common/ConfirmDialog.tsx';
+import './DocumentsField.css';
 
 /** The photos of one document: take with the camera or pick from the files, see, turn, remove. */
 export function DocumentsField({ filingId, kind, title, required, min, docs }: { filingId: string; kind: string; title: string; required: boolean; min: number; docs: DocumentRef[] }) {
