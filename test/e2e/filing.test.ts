@@ -209,6 +209,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
     await township.getByTestId('photo-viewer').click();
     await shot(township, 'review-township-800x1280');
     await township.getByTestId('approve').click();
+    await township.getByTestId('confirm-yes').click(); // asked first (ConfirmDialog)
     await township.getByTestId('filing-status').getByText('审核中').waitFor();
     expect(await township.getByTestId('review-actions').count()).toBe(0);
 
@@ -218,6 +219,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
     expect(await county.getByTestId('approve-amount').getAttribute('placeholder')).toBe('5000.00');
     await shot(county, 'review-county-800x1280');
     await county.getByTestId('approve').click();
+    await county.getByTestId('confirm-yes').click(); // asked first (ConfirmDialog)
     await county.getByTestId('filing-status').getByText('已批准').waitFor();
 
     await syncUntil(doctor, 'filing-status', 'approved');
@@ -275,6 +277,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
     await county.getByTestId('review-member').getByText('第 2 版').waitFor();
     await county.getByTestId('approve-amount').fill('28500.00');
     await county.getByTestId('approve').click();
+    await county.getByTestId('confirm-yes').click(); // asked first (ConfirmDialog)
     await county.getByTestId('filing-status').getByText('已批准').waitFor();
     await county.getByTestId('pay').click();
     await county.getByTestId('filing-status').getByText('已发放').waitFor();

@@ -3,11 +3,11 @@
  * DATA_DIR, and Debian's Chromium driven by playwright-core.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { ROOT } from '../helpers.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -136,4 +136,75 @@ export async function signIn(page: Page, url: string, username: string, password
   await page.locator('#password').fill(password);
   await page.getByTestId('login').click();
   await page.waitForURL('**/villages', { timeout: 60_000 });
+}
+
+/** Waits for two animation frames, so a layout change (a new viewport size) is painted. */
+async function painted(page: Page): Promise<void> {
+  await page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+}
+
+/**
+ * The screen at tablet size (800×1280) and at phone size (412×915), as `<name>-800x1280.png` and
+ * `<name>-412x915.png`; with `show`, scrolled so that element is in view at each size.
+ */
+export async function shotSizes(page: Page, name: string, show?: Locator): Promise<string[]> {
+  const before = page.viewportSize();
+  const out: string[] = [];
+  for (const [width, height] of [
+    [800, 1280],
+    [412, 915],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    await painted(page);
+    if (show) {
+      await show.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+      await painted(page);
+    }
+    out.push(await shot(page, `${name}-${width}x${height}`));
+  }
+  if (before) await page.setViewportSize(before);
+  return out;
+}
+
+/**
+ * Chromium with a profile directory that outlives it (IndexedDB, localStorage), as on a tablet.
+ * Close it with `context.close()`, or kill it with `killBrowser(dir)` like a dead battery would.
+ */
+export async function launchPersistent(userDataDir: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--lang=zh-CN'],
+    viewport: { width: 800, height: 1280 },
+    deviceScaleFactor: 1,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    serviceWorkers: 'allow',
+  });
+}
+
+/** The process id of the Chromium that holds a profile directory (its SingletonLock names it: "host-pid"). */
+export function browserPid(userDataDir: string): number {
+  const target = readlinkSync(join(userDataDir, 'SingletonLock'));
+  const pid = Number(target.slice(target.lastIndexOf('-') + 1));
+  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`no browser process in ${userDataDir}: SingletonLock → ${target}`);
+  return pid;
+}
+
+/** SIGKILLs the browser of a persistent context (no shutdown, nothing flushed) and waits until it is gone. */
+export async function killBrowser(context: BrowserContext, userDataDir: string): Promise<void> {
+  const pid = browserPid(userDataDir);
+  const closed = new Promise<void>((resolve) => context.once('close', () => resolve()));
+  process.kill(pid, 'SIGKILL');
+  await closed;
+  // The profile lock is released only by a clean exit; the next start takes it over from a dead pid.
+  for (let i = 0; i < 100; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`browser ${pid} still running after SIGKILL`);
 }

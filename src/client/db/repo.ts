@@ -3,8 +3,11 @@
  * search keys, an audit row (who changed what from what) and an outbox row for the county, so a
  * power cut leaves either all of it or none of it.
  */
+import i18next from 'i18next';
 import type { Enrolment, Household, Member, StatusRecord, Visit } from '../../model/roster.ts';
+import { localToday } from '../../model/idcard.ts';
 import { ulid } from '../../model/ulid.ts';
+import { isIsoDate } from '../../rules/index.ts';
 import { db, type AuditRow, type CunyiDb, type HouseholdRow, type LedgerRow, type MemberRow, type OutboxRow } from './schema.ts';
 import { householdSearchKeys, memberSearchKeys } from './search-keys.ts';
 
@@ -44,6 +47,38 @@ export async function addHousehold(input: NewHousehold, d: CunyiDb = db()): Prom
   return row;
 }
 
+/**
+ * An input the store refuses, named by its field (the record's own field name), with the message
+ * in the user's language. Forms check the same first; this is the last word for every caller.
+ */
+export class InputError extends Error {
+  constructor(
+    readonly field: string,
+    readonly problem: 'invalid' | 'future' | 'before-certified',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A message in the app's language; the English fallback where i18next is not started (Node tools). */
+function say(key: string, fallback: string, opts: Record<string, unknown> = {}): string {
+  return i18next.isInitialized ? i18next.t(key, opts) : fallback;
+}
+
+/** A date a record is dated by: a real ISO date, not after today (the tablet's local day). */
+function checkPastDate(field: string, labelKey: string, labelFallback: string, value: unknown): void {
+  const label = say(labelKey, labelFallback);
+  if (!isIsoDate(value)) throw new InputError(field, 'invalid', say('errors.required', `Please enter the ${label}`, { field: label }));
+  if (value > localToday()) throw new InputError(field, 'future', say('errors.future', `“${label}” cannot be later than today`, { field: label }));
+}
+
+const checkStatusFrom = (from: unknown) => checkPastDate('from', 'status.from', 'Effective from', from);
+
+/** A status row as stored: the county's revision comes with it when it was pulled. */
+type StatusRow = StatusRecord & { rev?: number };
+const countyRev = (row: { rev?: unknown }): number | null => (typeof row.rev === 'number' ? row.rev : null);
+
 /** A field value that must be unique already belongs to another record. */
 export class DuplicateError extends Error {
   constructor(
@@ -76,6 +111,7 @@ export async function updateHousehold(id: string, changes: Partial<Pick<Househol
 export type NewMember = Omit<Member, 'id' | 'createdAt' | 'updatedAt' | 'rev' | 'state' | 'stateDate'> & Partial<Pick<Member, 'state' | 'stateDate'>>;
 
 export async function addMember(input: NewMember, status: Omit<StatusRecord, 'id' | 'memberId' | 'createdAt'> | null, d: CunyiDb = db()): Promise<MemberRow> {
+  if (status) checkStatusFrom(status.from);
   const t = now();
   const row: MemberRow = { state: 'active', stateDate: null, ...input, id: ulid(), createdAt: t, updatedAt: t, rev: 1 };
   row.search = memberSearchKeys(row);
@@ -125,7 +161,9 @@ export async function updateMember(id: string, changes: MemberChanges, d: CunyiD
   });
 }
 
+/** A new dated status of a member, in force from its date (not after today). */
 export async function addStatus(memberId: string, status: Omit<StatusRecord, 'id' | 'memberId' | 'createdAt'>, d: CunyiDb = db()): Promise<StatusRecord> {
+  checkStatusFrom(status.from);
   const s: StatusRecord = { ...status, id: ulid(), memberId, createdAt: now() };
   await d.transaction('rw', [d.statuses, d.audit, d.outbox], async () => {
     await d.statuses.add(s);
@@ -133,6 +171,41 @@ export async function addStatus(memberId: string, status: Omit<StatusRecord, 'id
     await d.outbox.add(outboxRow('status', s.id, 'create', null, { ...s }));
   });
   return s;
+}
+
+export type StatusChanges = Partial<Pick<StatusRecord, 'from' | 'poverty' | 'poorClass' | 'assistance' | 'note'>>;
+
+/**
+ * Corrects a status record entered wrongly (a change of status is a new record, addStatus). Sends
+ * only the changed fields, on the county's revision of the row when it has one.
+ */
+export async function updateStatus(id: string, changes: StatusChanges, d: CunyiDb = db()): Promise<StatusRecord> {
+  if (changes.from !== undefined) checkStatusFrom(changes.from);
+  return d.transaction('rw', [d.statuses, d.audit, d.outbox], async () => {
+    const before = (await d.statuses.get(id)) as StatusRow | undefined;
+    if (!before) throw new Error(`status ${id} not found`);
+    const delta = diff(before, changes);
+    if (Object.keys(delta).length === 0) return before;
+    const rev = countyRev(before);
+    // The row's revision follows the county's, as households' and members' do, so a second
+    // correction before the next pull is not taken for a change made at the county.
+    const after: StatusRow = { ...before, ...changes, ...(rev !== null ? { rev: rev + 1 } : {}) };
+    await d.statuses.put(after);
+    await d.audit.add(auditRow('status', id, 'update', delta));
+    await d.outbox.add(outboxRow('status', id, 'update', rev, Object.fromEntries(Object.entries(delta).map(([k, [, v]]) => [k, v]))));
+    return after;
+  });
+}
+
+/** Removes a status record entered by mistake; the audit row keeps what it held, the county deletes it too. */
+export async function deleteStatus(id: string, d: CunyiDb = db()): Promise<void> {
+  await d.transaction('rw', [d.statuses, d.audit, d.outbox], async () => {
+    const before = (await d.statuses.get(id)) as StatusRow | undefined;
+    if (!before) return;
+    await d.statuses.delete(id);
+    await d.audit.add(auditRow('status', id, 'delete', Object.fromEntries(Object.entries(before).map(([k, v]) => [k, [v, null]]))));
+    await d.outbox.add(outboxRow('status', id, 'delete', countyRev(before), {}));
+  });
 }
 
 export async function addEnrolment(e: Omit<Enrolment, 'id' | 'createdAt' | 'updatedAt' | 'endedOn'>, d: CunyiDb = db()): Promise<Enrolment> {
@@ -146,14 +219,34 @@ export async function addEnrolment(e: Omit<Enrolment, 'id' | 'createdAt' | 'upda
   return row;
 }
 
+/** Ends a chronic-disease certification on a date: not after today, not before it was certified. */
 export async function endEnrolment(id: string, endedOn: string, d: CunyiDb = db()): Promise<void> {
+  checkPastDate('endedOn', 'enrolments.endedOn', 'End date', endedOn);
   await d.transaction('rw', [d.enrolments, d.audit, d.outbox], async () => {
     const before = await d.enrolments.get(id);
     if (!before) throw new Error(`enrolment ${id} not found`);
-    await d.enrolments.update(id, { endedOn, updatedAt: now() });
-    await d.audit.add(auditRow('enrolment', id, 'update', { endedOn: [before.endedOn, endedOn] }));
-    await d.outbox.add(outboxRow('enrolment', id, 'update', null, { endedOn }));
+    if (endedOn < before.certifiedOn) {
+      throw new InputError('endedOn', 'before-certified', say('enrolments.endBeforeCertified', `The end date cannot be before the certification date (${before.certifiedOn})`, { date: before.certifiedOn }));
+    }
+    await setEnrolmentEnd(d, before, endedOn);
   });
+}
+
+/** Undoes the ending of a certification: in force again, with its audit and outbox rows. */
+export async function reopenEnrolment(id: string, d: CunyiDb = db()): Promise<void> {
+  await d.transaction('rw', [d.enrolments, d.audit, d.outbox], async () => {
+    const before = await d.enrolments.get(id);
+    if (!before) throw new Error(`enrolment ${id} not found`);
+    await setEnrolmentEnd(d, before, null);
+  });
+}
+
+async function setEnrolmentEnd(d: CunyiDb, before: Enrolment, endedOn: string | null): Promise<void> {
+  if (before.endedOn === endedOn) return;
+  const rev = countyRev(before as { rev?: unknown });
+  await d.enrolments.update(before.id, { endedOn, updatedAt: now(), ...(rev !== null ? { rev: rev + 1 } : {}) });
+  await d.audit.add(auditRow('enrolment', before.id, 'update', { endedOn: [before.endedOn, endedOn] }));
+  await d.outbox.add(outboxRow('enrolment', before.id, 'update', rev, { endedOn }));
 }
 
 export async function addVisit(v: Omit<Visit, 'id' | 'createdAt'>, d: CunyiDb = db()): Promise<Visit> {

@@ -5,7 +5,7 @@ export function DraftBanner({ restored, onDiscard }: { restored: boolean; onDisc
   const { t } = useTranslation();
   if (!restored) return null;
   return (
-    <p className="banner info">
+    <p className="banner info" data-testid="draft-restored">
       {t('forms.draftRestored')}{' '}
       <button type="button" onClick={onDiscard}>
         {t('forms.discardDraft')}

@@ -5,6 +5,8 @@ import { addPhoto, FilingError, removePhoto } from '../../db/filings.ts';
 import { db } from '../../db/schema.ts';
 import { compressPhoto, PhotoError, rotatePhoto } from './images.ts';
 import { PhotoViewer, Thumb } from './Thumb.tsx';
+import { ConfirmDialog } from '../common/ConfirmDialog.tsx';
+import './DocumentsField.css';
 
 /** The photos of one document: take with the camera or pick from the files, see, turn, remove. */
 export function DocumentsField({ filingId, kind, title, required, min, docs }: { filingId: string; kind: string; title: string; required: boolean; min: number; docs: DocumentRef[] }) {
@@ -12,6 +14,7 @@ export function DocumentsField({ filingId, kind, title, required, min, docs }: {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [viewing, setViewing] = useState<string | null>(null);
+  const [removing, setRemoving] = useState<DocumentRef | null>(null);
 
   const add = async (files: FileList | null) => {
     if (!files || files.length === 0) return;
@@ -55,7 +58,7 @@ export function DocumentsField({ filingId, kind, title, required, min, docs }: {
               <button type="button" onClick={() => void rotate(d)} disabled={busy} aria-label={t('filing.photo.rotate')}>
                 ⟳
               </button>
-              <button type="button" onClick={() => void removePhoto(filingId, d.id)} disabled={busy} aria-label={t('filing.photo.remove')}>
+              <button type="button" onClick={() => setRemoving(d)} disabled={busy} aria-label={t('filing.photo.remove')}>
                 ✕
               </button>
             </div>
@@ -79,6 +82,21 @@ export function DocumentsField({ filingId, kind, title, required, min, docs }: {
         </p>
       )}
       <PhotoViewer url={viewing} label={title} onClose={() => setViewing(null)} />
+      <ConfirmDialog
+        open={removing !== null}
+        title={t('filing.photo.removeTitle')}
+        message={<p>{t('filing.photo.removeText', { name: title })}</p>}
+        confirmLabel={t('filing.photo.remove')}
+        danger
+        onConfirm={() => {
+          const d = removing!;
+          setRemoving(null);
+          void removePhoto(filingId, d.id);
+        }}
+        onCancel={() => setRemoving(null)}
+      >
+        {removing && <Thumb sha256={removing.sha256} alt={title} />}
+      </ConfirmDialog>
     </div>
   );
 }

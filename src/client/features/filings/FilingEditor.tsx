@@ -10,6 +10,7 @@ import type { FilingRow, LedgerRow, MemberRow } from '../../db/schema.ts';
 import { currentLang, today, yuan } from '../../i18n/index.ts';
 import { useRouter } from '../../router.tsx';
 import { Field } from '../common/Field.tsx';
+import { ConfirmDialog } from '../common/ConfirmDialog.tsx';
 import { DocumentsField } from './DocumentsField.tsx';
 import { compressPhoto, PhotoError } from './images.ts';
 import { issueLabel, packText } from './labels.ts';
@@ -52,6 +53,7 @@ export function FilingEditor({ filing, content, pack, type, member, statuses, le
   const [vc, setVc] = useState(content.villageConfirmation ?? { by: '', date: today() });
   const [tried, setTried] = useState(false);
   const [saving, setSaving] = useState(false);
+  const [deleting, setDeleting] = useState(false);
   const on = today();
 
   const change = (id: FilingFieldId, v: string) => {
@@ -300,16 +302,23 @@ export function FilingEditor({ filing, content, pack, type, member, statuses, le
           {filing.status === 'returned' ? t('filing.resubmit') : t('filing.queue')}
         </button>
         {filing.status === 'draft' && (
-          <button
-            type="button"
-            onClick={() => {
-              if (window.confirm(t('filing.deleteConfirm'))) void deleteDraft(filing.id).then(() => navigate(`/members/${filing.memberId}`, { replace: true }));
-            }}
-          >
+          <button type="button" onClick={() => setDeleting(true)} data-testid="delete-draft">
             {t('filing.deleteDraft')}
           </button>
         )}
       </div>
+      <ConfirmDialog
+        open={deleting}
+        title={t('filing.deleteConfirm')}
+        message={<p>{t('filing.deleteText')}</p>}
+        confirmLabel={t('filing.deleteDraft')}
+        danger
+        onConfirm={() => {
+          setDeleting(false);
+          void deleteDraft(filing.id).then(() => navigate(`/members/${filing.memberId}`, { replace: true }));
+        }}
+        onCancel={() => setDeleting(false)}
+      />
       {tried && issues.length > 0 && (
         <p className="error" role="alert" data-testid="queue-refused">
           {t('filing.notComplete', { count: issues.length })}

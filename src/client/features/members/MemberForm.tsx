@@ -5,7 +5,7 @@ import { checkPhone } from '../../../model/contact.ts';
 import { checkIdNumber, crossCheckId, ID_PROBLEM_MESSAGES } from '../../../model/idcard.ts';
 import { namePinyin } from '../../../model/pinyin.ts';
 import { RELATIONS, type Relation } from '../../../model/roster.ts';
-import { addMember, DuplicateError, updateMember } from '../../db/repo.ts';
+import { addMember, DuplicateError, InputError, updateMember } from '../../db/repo.ts';
 import { db } from '../../db/schema.ts';
 import { currentLang, today } from '../../i18n/index.ts';
 import { useRouter } from '../../router.tsx';
@@ -122,6 +122,7 @@ export function MemberForm({ householdId, memberId }: { householdId: string | nu
     if (values.scheme !== 'none' && !/^20[0-9]{2}$/.test(values.insuredYear)) e.insuredYear = t('members.insuredYearInvalid');
     if (isNew) {
       if (!/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(values.statusFrom)) e.statusFrom = t('errors.required', { field: t('status.from') });
+      else if (values.statusFrom > today()) e.statusFrom = t('errors.future', { field: t('status.from') });
       if (pack?.poorClasses && values.poverty !== 'none' && !values.poorClass) e.poorClass = t('status.classRequired');
     }
     return e;
@@ -167,6 +168,7 @@ export function MemberForm({ householdId, memberId }: { householdId: string | nu
       navigate(`/members/${savedId}`, { replace: true });
     } catch (err) {
       if (err instanceof DuplicateError) setErrors({ idNumber: t('members.idTaken') });
+      else if (err instanceof InputError && err.field === 'from') setErrors({ statusFrom: err.message });
       else setErrors({ name: t('errors.saveFailed', { reason: (err as Error).message }) });
     } finally {
       setSaving(false);
@@ -246,7 +248,7 @@ export function MemberForm({ householdId, memberId }: { householdId: string | nu
         {isNew && (
           <fieldset>
             <legend>{t('status.title')}</legend>
-            <StatusFields values={values} set={set} errors={errors} classes={pack?.poorClasses ?? false} />
+            <StatusFields values={values} set={set} errors={errors} classes={pack?.poorClasses ?? false} maxDate={today()} />
           </fieldset>
         )}
         <FormActions saving={saving} />
@@ -260,17 +262,20 @@ export function StatusFields<V extends { poverty: string; poorClass: string; ass
   set,
   errors,
   classes,
+  maxDate,
 }: {
   values: V;
   set: <K extends keyof V>(k: K, v: V[K]) => void;
   errors: Partial<Record<keyof V, string>>;
   classes: boolean;
+  /** The latest date a status may start (today). */
+  maxDate?: string;
 }) {
   const { t } = useTranslation();
   return (
     <>
       <Field id="statusFrom" label={t('status.from')} error={errors.statusFrom}>
-        <input id="statusFrom" type="date" value={values.statusFrom} onChange={(e) => set('statusFrom', e.target.value as V['statusFrom'])} />
+        <input id="statusFrom" type="date" max={maxDate} value={values.statusFrom} onChange={(e) => set('statusFrom', e.target.value as V['statusFrom'])} aria-invalid={!!errors.statusFrom} />
       </Field>
       <Field id="poverty" label={t('status.povertyLabel')} error={errors.poverty}>
         <select id="poverty" value={values.poverty} onChange={(e) => set('poverty', e.target.value as V['poverty'])}>

@@ -1,18 +1,23 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { endEnrolment, statusOnDate, updateMember } from '../../db/repo.ts';
+import type { StatusRecord } from '../../../model/roster.ts';
+import { deleteStatus, statusOnDate, updateMember } from '../../db/repo.ts';
 import { db } from '../../db/schema.ts';
-import { date, today, yuan } from '../../i18n/index.ts';
+import { date, today } from '../../i18n/index.ts';
 import { Link } from '../../router.tsx';
 import { ageOn, stateLabel, statusLabel } from './labels.ts';
 import { FilingList } from '../filings/FilingList.tsx';
+import { ConfirmDialog } from '../common/ConfirmDialog.tsx';
+import { MemberEnrolments } from '../enrolments/MemberEnrolments.tsx';
+import './MemberPage.css';
 
 export function MemberPage({ id }: { id: string }) {
   const { t } = useTranslation();
   const [leaving, setLeaving] = useState<null | 'deceased' | 'movedOut'>(null);
   const [leaveDate, setLeaveDate] = useState(today());
   const [leaveError, setLeaveError] = useState<string | null>(null);
+  const [removing, setRemoving] = useState<StatusRecord | null>(null);
   const data = useLiveQuery(async () => {
     const d = db();
     const m = await d.members.get(id);
@@ -98,8 +103,16 @@ export function MemberPage({ id }: { id: string }) {
       </div>
       <ul className="list compact">
         {statuses.map((s) => (
-          <li key={s.id}>
+          <li key={s.id} data-testid="status-row" data-id={s.id}>
             <span className="title">{statusLabel(t, s)}</span>
+            <span className="row-actions">
+              <Link to={`/members/${id}/status/new?correct=${s.id}`} className="button" data-testid="status-edit">
+                {t('common.edit')}
+              </Link>
+              <button type="button" onClick={() => setRemoving(s)} data-testid="status-remove">
+                {t('common.remove')}
+              </button>
+            </span>
             <span className="meta">
               {t('status.since', { date: date(s.from) })}
               {s.note ? ` · ${s.note}` : ''}
@@ -107,6 +120,22 @@ export function MemberPage({ id }: { id: string }) {
           </li>
         ))}
       </ul>
+      <ConfirmDialog
+        open={removing !== null}
+        title={t('status.removeTitle')}
+        message={
+          removing ? (
+            <>
+              <p>{t('status.removeText', { status: statusLabel(t, removing), since: t('status.since', { date: date(removing.from) }) })}</p>
+              <p className="hint">{t('status.removeHint')}</p>
+            </>
+          ) : null
+        }
+        confirmLabel={t('status.removeConfirm')}
+        danger
+        onConfirm={() => void deleteStatus(removing!.id).then(() => setRemoving(null))}
+        onCancel={() => setRemoving(null)}
+      />
 
       <div className="section-head">
         <h2>{t('filing.title')}</h2>
@@ -119,28 +148,7 @@ export function MemberPage({ id }: { id: string }) {
           {t('enrolments.add')}
         </Link>
       </div>
-      {enrolments.length === 0 ? (
-        <p className="muted">{t('enrolments.none')}</p>
-      ) : (
-        <ul className="list compact">
-          {enrolments.map((e) => (
-            <li key={e.id} className={e.endedOn ? 'inactive' : ''}>
-              <span className="title">
-                {e.icd} · {t(`enrolments.category.${e.category}`)}
-              </span>
-              <span className="meta">
-                {t('enrolments.certified', { date: date(e.certifiedOn), hospital: e.hospital })} · {t('enrolments.limit', { amount: yuan(e.annualLimit) })}
-                {e.endedOn && ` · ${t('enrolments.ended', { date: date(e.endedOn) })}`}
-              </span>
-              {!e.endedOn && (
-                <button type="button" onClick={() => void endEnrolment(e.id, on)}>
-                  {t('enrolments.end')}
-                </button>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
+      <MemberEnrolments enrolments={enrolments} />
 
       {m.state === 'active' && (
         <div className="card">

@@ -8,6 +8,7 @@ import { currentLang, date, today, yuan } from '../../i18n/index.ts';
 import { ApiError, OfflineError } from '../../sync/api.ts';
 import { Link } from '../../router.tsx';
 import { Field } from '../common/Field.tsx';
+import { ConfirmDialog } from '../common/ConfirmDialog.tsx';
 import { fieldText, StatusBadge, Timeline } from '../filings/FilingView.tsx';
 import { documentTitle, packText } from '../filings/labels.ts';
 import { PhotoViewer } from '../filings/Thumb.tsx';
@@ -93,6 +94,8 @@ export function ReviewDetail({ id }: { id: string }) {
   const [viewing, setViewing] = useState<string | null>(null);
   const [form, setForm] = useState({ amount: '', reason: '', paidOn: today(), reference: '' });
   const [busy, setBusy] = useState(false);
+  /** An approval or rejection waiting for the reviewer's confirmation. */
+  const [asking, setAsking] = useState<Omit<ActionBody, 'rev'> | null>(null);
   const received = useRef(false);
 
   const fail = useCallback((e: unknown) => setError(e instanceof OfflineError ? t('review.offline') : e instanceof ApiError ? e.message : String(e)), [t]);
@@ -215,7 +218,8 @@ export function ReviewDetail({ id }: { id: string }) {
                 onClick={() => {
                   const amount = form.amount.trim() === '' && grant ? (grant.amount.v / 100).toFixed(2) : form.amount.trim();
                   if (final && type.outcome === 'amount' && fenOf(amount) === null) return setFieldError({ path: 'amount', message: t('review.amountInvalid') });
-                  void act({ action: 'approve', ...(final && type.outcome === 'amount' ? { amount } : {}) });
+                  setFieldError(null);
+                  setAsking({ action: 'approve', ...(final && type.outcome === 'amount' ? { amount } : {}) });
                 }}
               >
                 {approveLabel}
@@ -234,7 +238,17 @@ export function ReviewDetail({ id }: { id: string }) {
                   </button>
                 )}
                 {can('reject') && (
-                  <button type="button" className="danger" disabled={busy} onClick={() => (form.reason.trim() ? void act({ action: 'reject', reason: form.reason }) : setFieldError({ path: 'reason', message: t('review.reasonRequired') }))} data-testid="reject">
+                  <button
+                    type="button"
+                    className="danger"
+                    disabled={busy}
+                    onClick={() => {
+                      if (!form.reason.trim()) return setFieldError({ path: 'reason', message: t('review.reasonRequired') });
+                      setFieldError(null);
+                      setAsking({ action: 'reject', reason: form.reason });
+                    }}
+                    data-testid="reject"
+                  >
                     {t('review.reject')}
                   </button>
                 )}
@@ -256,6 +270,36 @@ export function ReviewDetail({ id }: { id: string }) {
           )}
         </div>
       )}
+
+      <ConfirmDialog
+        open={asking !== null}
+        title={asking?.action === 'reject' ? t('review.rejectTitle') : final ? t('review.approveFinalTitle') : t('review.approveStageTitle')}
+        message={
+          <>
+            <p className="confirm-subject">
+              {packText(type.title)} · {data.member.name}
+            </p>
+            <p>
+              {asking?.action === 'reject'
+                ? t('review.rejectText', { reason: asking.reason?.trim() ?? '' })
+                : !final
+                  ? t('review.approveStageText')
+                  : asking?.amount !== undefined
+                    ? t('review.approveAmountText', { amount: yuan(fenOf(asking.amount) ?? 0) })
+                    : t('review.approveFinalText')}
+            </p>
+          </>
+        }
+        confirmLabel={asking?.action === 'reject' ? t('review.reject') : approveLabel}
+        danger={asking?.action === 'reject'}
+        busy={busy}
+        onConfirm={() => {
+          const body = asking!;
+          setAsking(null);
+          void act(body);
+        }}
+        onCancel={() => setAsking(null)}
+      />
 
       <h2>{t('filing.timeline')}</h2>
       <Timeline filing={{ ...f, rev: data.rev } as FilingRow} type={type} />
