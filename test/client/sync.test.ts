@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { addHousehold, addMember, updateMember } from '../../src/client/db/repo.ts';
 import { CunyiDb } from '../../src/client/db/schema.ts';
 import { api, setApiBase } from '../../src/client/sync/api.ts';
-import { getSetAside, resolveConflict, syncNow } from '../../src/client/sync/engine.ts';
+import { applyPulled, getSetAside, resolveConflict, syncNow } from '../../src/client/sync/engine.ts';
 import { deviceId } from '../../src/client/sync/session.ts';
 import { generateCounty } from '../../src/model/demo/index.ts';
 import { buildApp } from '../../src/server/app.ts';
@@ -154,5 +154,17 @@ describe('pulled records checked against their schema', () => {
     // The checkpoint moved past it: the next sync downloads nothing more and does not fail.
     const again = await syncNow(undefined, d);
     expect(again).toMatchObject({ error: null, pulled: 0 });
+  });
+});
+
+describe('a record deleted on the tablet', () => {
+  it('is not brought back by a pull while its delete waits for the county', async () => {
+    const d = new CunyiDb(`resurrect-${Date.now()}`);
+    const s = county.statuses[0]!;
+    await d.outbox.add({ id: ulid(), createdAt: new Date().toISOString(), entity: 'status', entityId: s.id, op: 'delete', baseRev: null, data: {}, state: 'rejected', result: { code: 'failed', message: 'x', at: new Date().toISOString() } });
+    const other = county.statuses[1]!;
+    await applyPulled([{ entity: 'status', id: s.id, rev: 1, seq: 1, deleted: false, data: s }, { entity: 'status', id: other.id, rev: 1, seq: 2, deleted: false, data: other }], 2, d);
+    expect(await d.statuses.get(s.id)).toBeUndefined();
+    expect(await d.statuses.get(other.id)).toMatchObject({ id: other.id, rev: 1 });
   });
 });

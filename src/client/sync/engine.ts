@@ -77,7 +77,10 @@ export async function applyPulled(pulled: readonly unknown[], checkpoint: number
   }
   const tables = [...new Set(records.map((r) => TABLE[r.entity]))].map((n) => d.table(n));
   await d.transaction('rw', [...tables, d.outbox, d.meta], async () => {
-    const waiting = (await d.outbox.toArray()).filter((o) => pending(o) && o.op === 'update' && o.entity !== 'filing');
+    const queued = (await d.outbox.toArray()).filter((o) => o.entity !== 'filing' && (pending(o) || o.op === 'delete'));
+    const waiting = queued.filter((o) => pending(o) && o.op === 'update');
+    // A record deleted here and not yet deleted at the county (waiting, or refused to settle) stays deleted here.
+    const deletedHere = new Set(queued.filter((o) => o.op === 'delete').map((o) => `${o.entity}:${o.entityId}`));
     const aside = await getSetAside(d);
     // A record that arrives valid again is no longer set aside; the newest problem of a record replaces its older one.
     const fixed = new Set(records.map((r) => `${r.entity}:${r.id}`));
@@ -102,6 +105,7 @@ export async function applyPulled(pulled: readonly unknown[], checkpoint: number
         deletes.set(name, [...(deletes.get(name) ?? []), r.id]);
         continue;
       }
+      if (deletedHere.has(`${r.entity}:${r.id}`)) continue;
       let row: Record<string, unknown> = { ...r.data, rev: r.rev };
       for (const data of edits.get(r.id) ?? []) row = { ...row, ...data };
       if (r.entity === 'filing') {
@@ -174,7 +178,7 @@ async function pushAll(token: string, device: string, d: CunyiDb, out: SyncOutco
     const { results, updateRequired } = await api.push(token, device, mutations);
     if (updateRequired) out.updateRequired = true;
     const at = new Date().toISOString();
-    await d.transaction('rw', [d.outbox, d.households, d.members, d.filings, d.attachments, d.audit], async () => {
+    await d.transaction('rw', [d.outbox, d.households, d.members, d.statuses, d.enrolments, d.visits, d.ledger, d.filings, d.attachments, d.audit], async () => {
       for (const [i, r] of results.entries()) {
         const o = batch[i]!;
         if (o.entity === 'filing') {
@@ -187,10 +191,8 @@ async function pushAll(token: string, device: string, d: CunyiDb, out: SyncOutco
         }
         if (r.status === 'applied') {
           await d.outbox.delete(o.seq!);
-          if (o.entity === 'household' || o.entity === 'member') {
-            const t = o.entity === 'household' ? d.households : d.members;
-            await t.update(o.entityId, { rev: r.rev });
-          }
+          // The county's revision, the base of the next edit of the record (a deleted one is gone).
+          if (o.op !== 'delete') await d.table(TABLE[o.entity]).update(o.entityId, { rev: r.rev });
           out.pushed++;
         } else if (r.status === 'conflict') {
           await d.outbox.update(o.seq!, { state: 'conflict', result: { conflicts: r.conflicts, at } });
