@@ -9,8 +9,8 @@
  */
 import type { FilingStatus } from '../filing.ts';
 import type { Enrolment, Household, Member, StatusRecord } from '../roster.ts';
-import { addDays, addMonths, dayOf } from './dates.ts';
-import { followupDue, taskState, taskWindow, type TaskState, type Window } from './evaluate.ts';
+import { addDays, addMonths, dayOf, isoOf } from './dates.ts';
+import { followupDue, type TaskState, type Window } from './evaluate.ts';
 import type { CarePack, PovertyKey } from './pack.ts';
 import type { Contract, Disease, Followup, HouseholdVisit } from './records.ts';
 
@@ -119,11 +119,27 @@ export function generateWorklist(input: WorklistInput, filter: WorklistFilter = 
   const kinds = new Set<ItemKind>(filter.kinds ?? ITEM_KINDS);
   const inVillage = (id: string) => villages === null || villages.has(id);
   const items: WorkItem[] = [];
-  const push = (kind: ItemKind, subject: string, due: string, window: Window, memberId: string | null, householdId: string | null, villageId: string, urgency: (s: WorkItem['state']) => Urgency, code: ReasonCode, params: Record<string, string | number>) => {
-    const state = taskState(today, due, window);
-    if (state === 'hidden') return;
-    items.push({ id: `${kind}:${subject}`, kind, due, window, state, memberId, householdId, villageId, urgency: urgency(state), reason: { code, params } });
+  // Dates as day numbers inside; an ISO string is made (once per distinct day) only for what is shown.
+  const todayDay = dayOf(today);
+  const isoCache = new Map<number, string>();
+  const iso = (d: number): string => {
+    let x = isoCache.get(d);
+    if (x === undefined) isoCache.set(d, (x = isoOf(d)));
+    return x;
   };
+  const dayCache = new Map<string, number>();
+  const day = (s: string): number => {
+    let x = dayCache.get(s);
+    if (x === undefined) dayCache.set(s, (x = dayOf(s)));
+    return x;
+  };
+  /** The item's state, or null when its window has not opened (a window as [due − before, due + after]). */
+  const stateOf = (due: number, from: number, until: number): WorkItem['state'] | null =>
+    todayDay < from ? null : todayDay < due ? 'upcoming' : todayDay <= until ? 'due' : 'overdue';
+  const push = (kind: ItemKind, subject: string, due: number, from: number, until: number, state: WorkItem['state'], memberId: string | null, householdId: string | null, villageId: string, urgency: Urgency, code: ReasonCode, params: Record<string, string | number>) => {
+    items.push({ id: `${kind}:${subject}`, kind, due: iso(due), window: { from: iso(from), until: iso(until) }, state, memberId, householdId, villageId, urgency, reason: { code, params } });
+  };
+  const W = pack.windows;
 
   // Active members, by id; households with an active member.
   const active = new Map<string, Member>();
@@ -156,18 +172,23 @@ export function generateWorklist(input: WorklistInput, filter: WorklistFilter = 
         const f = latest.get(disease === 'hypertension' ? `${memberId}:h` : `${memberId}:d`);
         const subject = `${memberId}:${disease}`;
         if (!f) {
-          if (kinds.has('followup')) push('followup', subject, today, taskWindow(today, pack.windows.followup), memberId, m.householdId, m.villageId, () => 'high', 'no-followup-yet', { disease });
+          if (kinds.has('followup')) push('followup', subject, todayDay, todayDay - W.followup.before.value, todayDay + W.followup.after.value, 'due', memberId, m.householdId, m.villageId, 'high', 'no-followup-yet', { disease });
           continue;
         }
         const next = followupDue(pack, f);
+        const due = day(next.due);
         if (next.rule === 'recheck') {
           if (!kinds.has('recheck')) continue;
+          const state = stateOf(due, due - W.recheck.before.value, due + W.recheck.after.value);
+          if (state === null) continue;
           const cls = f.override?.classification ?? f.classification;
           const code: ReasonCode = f.referral !== null ? 'recheck-referral' : cls === 'complication' ? 'recheck-complication' : cls === 'adverse-reaction' ? 'recheck-adverse-reaction' : 'recheck-unsatisfactory';
           const urgent = code === 'recheck-referral' || code === 'recheck-complication';
-          push('recheck', subject, next.due, taskWindow(next.due, pack.windows.recheck), memberId, m.householdId, m.villageId, () => (urgent ? 'urgent' : 'high'), code, { disease, last: f.date, followupId: f.id });
+          push('recheck', subject, due, due - W.recheck.before.value, due + W.recheck.after.value, state, memberId, m.householdId, m.villageId, urgent ? 'urgent' : 'high', code, { disease, last: f.date, followupId: f.id });
         } else if (kinds.has('followup')) {
-          push('followup', subject, next.due, taskWindow(next.due, pack.windows.followup), memberId, m.householdId, m.villageId, (s) => (s === 'overdue' ? 'high' : 'normal'), 'routine-followup', { disease, last: f.date });
+          const state = stateOf(due, due - W.followup.before.value, due + W.followup.after.value);
+          if (state === null) continue;
+          push('followup', subject, due, due - W.followup.before.value, due + W.followup.after.value, state, memberId, m.householdId, m.villageId, state === 'overdue' ? 'high' : 'normal', 'routine-followup', { disease, last: f.date });
         }
       }
     }
@@ -219,15 +240,23 @@ export function generateWorklist(input: WorklistInput, filter: WorklistFilter = 
         const status = RANK_POVERTY[rank.get(h.id) ?? 3]!;
         const interval = pack.households.intervalDays[status];
         const last = lastVisit.get(h.id);
-        const due = last === undefined ? today : addDays(last, interval.value);
-        const urgency = (s: WorkItem['state']): Urgency => (status === 'monitored' || s === 'overdue' ? 'high' : 'normal');
-        push('household-visit', h.id, due, taskWindow(due, pack.windows.householdVisit), null, h.id, h.villageId, urgency, last === undefined ? 'no-visit-yet' : 'visit-interval', { status, days: interval.value, ...(last ? { last } : {}) });
+        const due = last === undefined ? todayDay : day(last) + interval.value;
+        const from = due - W.householdVisit.before.value;
+        const until = due + W.householdVisit.after.value;
+        const state = stateOf(due, from, until);
+        if (state === null) continue;
+        const params: Record<string, string | number> = { status, days: interval.value };
+        if (last !== undefined) params.last = last;
+        push('household-visit', h.id, due, from, until, state, null, h.id, h.villageId, status === 'monitored' || state === 'overdue' ? 'high' : 'normal', last === undefined ? 'no-visit-yet' : 'visit-interval', params);
       }
     }
     if (wantMeasure) {
       for (const [id, f] of findings) {
         if (f.done) continue;
-        push('measure', id, f.due, taskWindow(f.due, pack.windows.measure), f.memberId, f.householdId, f.villageId, (s) => (s === 'overdue' ? 'high' : 'normal'), 'measure-due', { problem: f.problem });
+        const due = day(f.due);
+        const state = stateOf(due, due - W.measure.before.value, due + W.measure.after.value);
+        if (state === null) continue;
+        push('measure', id, due, due - W.measure.before.value, due + W.measure.after.value, state, f.memberId, f.householdId, f.villageId, state === 'overdue' ? 'high' : 'normal', 'measure-due', { problem: f.problem });
       }
     }
     if (wantNeeded) {
@@ -244,7 +273,9 @@ export function generateWorklist(input: WorklistInput, filter: WorklistFilter = 
         if (c.items.needsProxyFiling?.answer !== 'yes') continue;
         const filed = filedAt.get(memberId);
         if (filed !== undefined && filed >= v.createdAt) continue;
-        push('filing-needed', memberId, v.date, taskWindow(v.date, pack.windows.filing), memberId, m.householdId, m.villageId, () => 'normal', 'visit-asked-filing', { visitId: v.id, visitDate: v.date });
+        const due = day(v.date);
+        const state = stateOf(due, due - W.filing.before.value, due + W.filing.after.value)!;
+        push('filing-needed', memberId, due, due - W.filing.before.value, due + W.filing.after.value, state, memberId, m.householdId, m.villageId, 'normal', 'visit-asked-filing', { visitId: v.id, visitDate: v.date });
       }
     }
   }
@@ -255,8 +286,9 @@ export function generateWorklist(input: WorklistInput, filter: WorklistFilter = 
       if (f.status !== 'returned' || !inVillage(f.villageId)) continue;
       let returnedAt = f.updatedAt ?? f.createdAt;
       if (f.events) for (let i = f.events.length - 1; i >= 0; i--) if (f.events[i]!.action === 'returned') { returnedAt = f.events[i]!.at; break; }
-      const due = returnedAt.slice(0, 10) > today ? today : returnedAt.slice(0, 10);
-      push('filing-returned', f.id, due, taskWindow(due, pack.windows.filing), f.memberId, f.householdId, f.villageId, () => 'high', 'filing-returned', { filingId: f.id });
+      const due = returnedAt.slice(0, 10) > today ? todayDay : day(returnedAt.slice(0, 10));
+      const state = stateOf(due, due - W.filing.before.value, due + W.filing.after.value)!;
+      push('filing-returned', f.id, due, due - W.filing.before.value, due + W.filing.after.value, state, f.memberId, f.householdId, f.villageId, 'high', 'filing-returned', { filingId: f.id });
     }
   }
 
@@ -264,11 +296,15 @@ export function generateWorklist(input: WorklistInput, filter: WorklistFilter = 
   if (kinds.has('insurance')) {
     const period = contributionPeriod(pack, today);
     if (period) {
-      const due = addDays(period.until, -pack.insurance.pressDays.value);
-      const window = { from: period.from, until: period.until };
+      const from = day(period.from);
+      const until = day(period.until);
+      const due = Math.max(from, until - pack.insurance.pressDays.value);
+      const state = stateOf(due, from, until)!;
+      const urgency: Urgency = state === 'upcoming' ? 'normal' : 'high';
+      const params = { year: period.year, until: period.until };
       for (const m of active.values()) {
         if (m.insured.scheme === 'employee' || m.insured.year === period.year) continue;
-        push('insurance', `${m.id}:${period.year}`, due < period.from ? period.from : due, window, m.id, m.householdId, m.villageId, (s) => (s === 'upcoming' ? 'normal' : 'high'), 'not-insured-next-year', { year: period.year, until: period.until });
+        push('insurance', `${m.id}:${period.year}`, due, from, until, state, m.id, m.householdId, m.villageId, urgency, 'not-insured-next-year', params);
       }
     }
   }
@@ -285,23 +321,25 @@ export function generateWorklist(input: WorklistInput, filter: WorklistFilter = 
     const after = pack.contracts.graceDays.value;
     for (const [memberId, c] of latest) {
       if (c.endedOn !== null && c.endedOn <= today) continue;
+      const due = day(c.validUntil);
+      const state = stateOf(due, due - before, due + after);
+      if (state === null) continue;
       const m = active.get(memberId)!;
-      const window = { from: addDays(c.validUntil, -before), until: addDays(c.validUntil, after) };
-      push('contract-renewal', memberId, c.validUntil, window, memberId, m.householdId, m.villageId, (s) => (s === 'overdue' ? 'high' : 'normal'), today > c.validUntil ? 'contract-lapsed' : 'contract-ends', { contractId: c.id, validUntil: c.validUntil });
+      push('contract-renewal', memberId, due, due - before, due + after, state, memberId, m.householdId, m.villageId, state === 'overdue' ? 'high' : 'normal', today > c.validUntil ? 'contract-lapsed' : 'contract-ends', { contractId: c.id, validUntil: c.validUntil });
     }
   }
 
-  return sortItems(items);
+  return sortItems(items, day);
 }
 
 /** Urgency, then overdue / due / upcoming, then due date, then generation order: one numeric key each. */
-function sortItems(items: WorkItem[]): WorkItem[] {
+function sortItems(items: WorkItem[], day: (iso: string) => number): WorkItem[] {
   const n = items.length;
   const keys = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const it = items[i]!;
     const group = URGENCY_RANK[it.urgency] * 3 + STATE_RANK[it.state];
-    keys[i] = (group * 131_072 + (dayOf(it.due) + DAY_OFFSET)) * 4_194_304 + i;
+    keys[i] = (group * 131_072 + (day(it.due) + DAY_OFFSET)) * 4_194_304 + i;
   }
   keys.sort();
   const out = new Array<WorkItem>(n);
