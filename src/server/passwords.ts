@@ -2,8 +2,8 @@
  * The password rule for county accounts, applied wherever a password is set (createUser,
  * resetPassword, the admin command): at least 10 characters, at least 4 different ones, not the
  * username (nor the username with digits or marks added), and not one of the passwords people use
- * most (common-passwords.txt beside this file, compared without regard to case). Passwords already set are not
- * judged again at sign-in.
+ * most (common-passwords.txt beside this file, compared without regard to case). Passwords
+ * already set are not judged again at sign-in.
  */
 import { readFileSync } from 'node:fs';
 
