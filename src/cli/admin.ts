@@ -1,25 +1,35 @@
 /**
  * npm run admin -- <command> [options]   (DATA_DIR or DATABASE_URL as for npm start)
  *
- *   create-user --username U --role R --password P [--name N] [--areas CODE,CODE]
+ *   create-user --username U --role R [--name N] [--areas CODE,CODE]
+ *   reset-password --username U                    also ends the user's sessions
+ *   disable-user --username U                      the user can no longer sign in; every session ends at once
+ *   enable-user --username U                       the user may sign in again
  *   assign --username U --areas CODE,CODE          village (12 digits), township (9) or county (6) codes
- *   reset-password --username U --password P       also ends the user's sessions
- *   revoke-device --device ID                      the device can no longer sign in or sync
- *   list-users | list-devices
+ *   revoke-device --device ID                      no one can sign in or sync on the device any more
+ *   list-users | list-devices [--user U]           devices with who registered them and who used them
  *   import --demo [--members N]                    the synthetic demo county, all or nothing
  *   import --csv FILE                              a roster, one member a row (src/server/csv-import.ts);
  *                                                  any bad row: a report by row and column, nothing imported
+ *
+ * Passwords are never given on the command line (where the shell history and the process list
+ * would keep them): create-user and reset-password read the password from standard input, one
+ * line, or ask for it twice without echo when standard input is a terminal. The password rule
+ * (src/server/passwords.ts): at least 10 characters, not the username, not a common password.
  */
+import { readFileSync } from 'node:fs';
 import { generateCounty } from '../model/demo/index.ts';
 import { ROLES, type Role } from '../model/sync.ts';
-import { AuthError, createUser, resetPassword, revokeDevice, setAreas } from '../server/auth.ts';
-import { openDb } from '../server/db.ts';
-import { readFileSync } from 'node:fs';
+import { AuthError, createUser, disableUser, enableUser, resetPassword, revokeDevice, setAreas } from '../server/auth.ts';
 import { rosterFromCsv } from '../server/csv-import.ts';
+import { openDb } from '../server/db.ts';
+import { passwordProblem } from '../server/passwords.ts';
 import { importCounty } from '../server/sync/index.ts';
 
+const COMMANDS = ['create-user', 'reset-password', 'disable-user', 'enable-user', 'assign', 'revoke-device', 'list-users', 'list-devices', 'import'];
+
 function usage(message: string): never {
-  process.stderr.write(`${message}\nusage: npm run admin -- create-user|assign|reset-password|revoke-device|list-users|list-devices|import [options] (see src/cli/admin.ts)\n`);
+  process.stderr.write(`${message}\nusage: npm run admin -- ${COMMANDS.join('|')} [options] (see src/cli/admin.ts)\n`);
   process.exit(2);
 }
 
@@ -34,6 +44,7 @@ for (let i = 0; i < rest.length; i++) {
     i++;
   } else opts[a.slice(2)] = true;
 }
+if ('password' in opts) usage('--password is not taken: a password on the command line stays in the shell history and the process list. Give it on standard input (one line), or type it when asked.');
 const need = (k: string): string => {
   const v = opts[k];
   if (typeof v !== 'string' || v === '') usage(`--${k} is required for ${cmd}`);
@@ -41,15 +52,84 @@ const need = (k: string): string => {
 };
 const areas = (): string[] => (typeof opts.areas === 'string' ? opts.areas.split(',').map((s) => s.trim()).filter(Boolean) : []);
 
+/** One line typed at the terminal, not echoed. */
+function askHidden(prompt: string): Promise<string> {
+  return new Promise((resolve) => {
+    const stdin = process.stdin;
+    // Echo off before the prompt shows, so nothing typed after it is ever echoed.
+    stdin.setRawMode(true);
+    process.stderr.write(prompt);
+    stdin.resume();
+    stdin.setEncoding('utf8');
+    let text = '';
+    const done = (value: string | null) => {
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdin.removeListener('data', onData);
+      process.stderr.write('\n');
+      if (value === null) {
+        process.stderr.write('cancelled\n');
+        process.exit(130);
+      }
+      resolve(value);
+    };
+    const onData = (s: string) => {
+      for (const c of s) {
+        if (c === '\r' || c === '\n') return done(text);
+        if (c === '\u0003') return done(null); // Ctrl-C
+        if (c === '\u0004') return done(text === '' ? null : text); // Ctrl-D
+        if (c === '\u007f' || c === '\b') text = [...text].slice(0, -1).join('');
+        else if (c >= ' ') text += c;
+      }
+    };
+    stdin.on('data', onData);
+  });
+}
+
+/** The new password: from standard input (its first line), or asked twice at a terminal; checked by the rule first. */
+async function newPassword(username: string): Promise<string> {
+  let password: string;
+  if (process.stdin.isTTY) {
+    password = await askHidden(`new password for ${username} (not shown): `);
+    const problem = passwordProblem(password, username);
+    if (problem) fail(problem);
+    if ((await askHidden('the same again: ')) !== password) fail('the two passwords differ; nothing was changed');
+  } else {
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    password = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+    if (password === '') fail('no password on standard input: give it as one line (printf "%s\\n" "$PASSWORD" | npm run admin -- …), or run this at a terminal to type it');
+  }
+  const problem = passwordProblem(password, username);
+  if (problem) fail(problem);
+  return password;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+}
+
 if (!cmd) usage('no command given');
+if (!COMMANDS.includes(cmd)) usage(`unknown command "${cmd}"`);
+
+// Everything asked of the user comes before the database is opened.
+let password = '';
+let role: Role = 'village-doctor';
+if (cmd === 'create-user') {
+  role = need('role') as Role;
+  if (!ROLES.includes(role)) usage(`--role must be one of ${ROLES.join(', ')}`);
+  password = await newPassword(need('username'));
+} else if (cmd === 'reset-password') {
+  password = await newPassword(need('username'));
+}
+
 const server = await openDb({ dataDir: process.env.DATA_DIR ?? 'data', databaseUrl: process.env.DATABASE_URL });
 try {
   switch (cmd) {
     case 'create-user': {
-      const role = need('role') as Role;
-      if (!ROLES.includes(role)) usage(`--role must be one of ${ROLES.join(', ')}`);
       const username = need('username');
-      await createUser(server.db, { username, displayName: typeof opts.name === 'string' ? opts.name : username, role, password: need('password'), areas: areas() });
+      await createUser(server.db, { username, displayName: typeof opts.name === 'string' ? opts.name : username, role, password, areas: areas() });
       console.log(`created ${username} (${role}) for ${areas().join(', ') || 'no area yet'}`);
       break;
     }
@@ -58,12 +138,20 @@ try {
       console.log(`${opts.username} now covers ${areas().join(', ') || 'nothing'}`);
       break;
     case 'reset-password':
-      await resetPassword(server.db, need('username'), need('password'));
+      await resetPassword(server.db, need('username'), password);
       console.log(`password of ${opts.username} reset; its sessions ended`);
+      break;
+    case 'disable-user':
+      await disableUser(server.db, need('username'));
+      console.log(`${opts.username} disabled; every session of theirs ended`);
+      break;
+    case 'enable-user':
+      await enableUser(server.db, need('username'));
+      console.log(`${opts.username} may sign in again`);
       break;
     case 'revoke-device':
       await revokeDevice(server.db, need('device'));
-      console.log(`device ${opts.device} revoked`);
+      console.log(`device ${opts.device} revoked; every session on it ended`);
       break;
     case 'list-users': {
       const users = await server.db.selectFrom('users').selectAll().orderBy('username').execute();
@@ -74,8 +162,26 @@ try {
       break;
     }
     case 'list-devices': {
-      const rows = await server.db.selectFrom('devices').innerJoin('users', 'users.id', 'devices.user_id').select(['devices.id', 'users.username', 'devices.name', 'devices.last_seen_at', 'devices.revoked_at']).execute();
-      for (const d of rows) console.log(`${d.id} ${d.username.padEnd(16)} ${d.name} last seen ${d.last_seen_at}${d.revoked_at ? ` REVOKED ${d.revoked_at}` : ''}`);
+      let q = server.db
+        .selectFrom('devices')
+        .innerJoin('users', 'users.id', 'devices.user_id')
+        .select(['devices.id', 'users.username', 'devices.name', 'devices.registered_at', 'devices.last_seen_at', 'devices.revoked_at'])
+        .orderBy('devices.registered_at');
+      if (typeof opts.user === 'string') {
+        const user = opts.user;
+        q = q.where('devices.id', 'in', (eb) => eb.selectFrom('device_users').innerJoin('users as u', 'u.id', 'device_users.user_id').select('device_users.device_id').where('u.username', '=', user));
+      }
+      for (const d of await q.execute()) {
+        const used = await server.db
+          .selectFrom('device_users')
+          .innerJoin('users', 'users.id', 'device_users.user_id')
+          .select(['users.username', 'device_users.last_at'])
+          .where('device_users.device_id', '=', d.id)
+          .orderBy('device_users.first_at')
+          .execute();
+        console.log(`${d.id} ${d.name} registered by ${d.username} ${d.registered_at}, last seen ${d.last_seen_at}${d.revoked_at ? `, REVOKED ${d.revoked_at}` : ''}`);
+        console.log(`  used by ${used.map((u) => `${u.username} (last ${u.last_at})`).join(', ')}`);
+      }
       break;
     }
     case 'import': {
@@ -98,8 +204,6 @@ try {
       console.log(`imported ${n} records`);
       break;
     }
-    default:
-      usage(`unknown command "${cmd}"`);
   }
 } catch (e) {
   if (e instanceof AuthError) {

@@ -2,46 +2,134 @@
  * The county server's HTTP application: the built PWA (every app route answers with the shell,
  * so deep links work on first load too) and the API under /api.
  */
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ENTITIES, MIN_CLIENT_PROTOCOL, MIN_PUSH_PROTOCOL, PROTOCOL_VERSION, type Entity } from '../model/sync.ts';
 import { isUlid } from '../model/ulid.ts';
-import { authenticate, AuthError, inJurisdiction, login, type Principal } from './auth.ts';
+import { authenticate, AuthError, DEFAULT_LOCKOUT, inJurisdiction, login, USERNAME, type LockoutPolicy, type Principal } from './auth.ts';
 import { isStorageFull, type ServerDb } from './db.ts';
-import { actOnFiling, filingDetail, filingDocument, HttpError, listFilings, putChunk, uploadStatus, type ListQuery } from './filings.ts';
+import { actOnFiling, DEFAULT_UPLOAD_LIMITS, filingDocument, filingDetail, HttpError, listFilings, putChunk, uploadStatus, type ListQuery, type UploadLimits } from './filings.ts';
 import { jsonDepthWithin, MAX_JSON_DEPTH } from './json.ts';
+import { loggerOptions } from './logging.ts';
+import { startMaintenance } from './maintenance.ts';
 import { pull, push, recordHistory, StorageFullError } from './sync/index.ts';
+
+/** Sign-in throttling: requests a client address and a username may make, and the lockout. */
+export interface LoginLimits {
+  /** Sign-in requests from one client address (an IPv6 /64 counts as one) per window. */
+  perAddress: { max: number; windowMs: number };
+  /** Sign-in requests naming one username, from anywhere, per window. */
+  perUsername: { max: number; windowMs: number };
+  /** Wrong passwords in a row that lock a username, and for how long (kept in the database). */
+  lockout: LockoutPolicy;
+}
+
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
+  perAddress: { max: 30, windowMs: 60_000 },
+  perUsername: { max: 10, windowMs: 60_000 },
+  lockout: DEFAULT_LOCKOUT,
+};
+
+/** The content security policy of the app: nothing inline, nothing from elsewhere, never framed. */
+export const CSP_DIRECTIVES = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  workerSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'blob:', 'data:'],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  manifestSrc: ["'self'"],
+  mediaSrc: ["'self'", 'blob:'],
+  frameSrc: ["'none'"],
+  frameAncestors: ["'none'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+};
 
 export interface AppOptions {
   db: ServerDb;
   /** The built app (vite build output). */
   distDir: string;
   version: string;
-  logger?: boolean;
+  /** Fastify's logger (pino, with redaction: src/server/logging.ts): on, off, or to a stream (tests). */
+  logger?: boolean | { stream: NodeJS.WritableStream };
   /** Protocol limits (tests set them to try an outdated client). */
   minClientProtocol?: number;
   minPushProtocol?: number;
+  /** Sign-in throttling (tests set their own). */
+  loginLimits?: Partial<LoginLimits>;
+  /** Partial photo uploads per device (tests set their own). */
+  uploadLimits?: Partial<UploadLimits>;
+  /** The housekeeping sweep (partial uploads, old sessions): how often; false for none. */
+  maintenance?: false | { everyMs: number };
+  /** Fastify's trustProxy: the reverse proxy whose X-Forwarded-For names the client (TRUST_PROXY). */
+  trustProxy?: boolean | string | string[];
 }
 
+/** What a test needs of the routes: each one registered, with its method. */
+export const ROUTES = new WeakMap<FastifyInstance, { method: string; url: string }[]>();
+
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: opts.logger ?? false });
+  const logger = opts.logger === true ? loggerOptions() : opts.logger ? loggerOptions(opts.logger.stream) : false;
+  const app = Fastify({ logger, ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}) });
+  const routes: { method: string; url: string }[] = [];
+  ROUTES.set(app, routes);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url });
+  });
+  const limits: LoginLimits = { ...DEFAULT_LOGIN_LIMITS, ...opts.loginLimits };
+  const uploadLimits: UploadLimits = { ...DEFAULT_UPLOAD_LIMITS, ...opts.uploadLimits };
+
+  // Security headers on every answer: a strict CSP for the app (no inline script or style, scripts
+  // and workers from this server only), no sniffing, no referrer, never framed.
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
+    referrerPolicy: { policy: 'no-referrer' },
+    frameguard: { action: 'deny' },
+    // Browsers heed it only over HTTPS (behind the county's TLS proxy); no subdomains are assumed.
+    strictTransportSecurity: { maxAge: 180 * 86_400, includeSubDomains: false },
+    crossOriginEmbedderPolicy: false,
+  });
+  // Nothing an API answer carries (records, people, photos, tokens) may be kept by a cache.
+  app.addHook('onSend', async (req, reply) => {
+    if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+  });
+  await app.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) => rateLimited(Math.ceil(ctx.ttl / 1000)),
+  });
 
   app.get('/api/health', async () => ({
     status: 'ok',
     version: opts.version,
     protocol: PROTOCOL_VERSION,
-    storage: { backend: opts.db.backend, location: opts.db.location },
+    storage: { backend: opts.db.backend },
     time: new Date().toISOString(),
   }));
 
   const db = opts.db.db;
-  const fail = (reply: import('fastify').FastifyReply, status: number, code: string, message: string, path?: string) =>
+  const fail = (reply: FastifyReply, status: number, code: string, message: string, path?: string) =>
     reply.code(status).send({ error: { code, message, ...(path ? { path } : {}) } });
 
+  if (opts.maintenance !== false) {
+    const m = startMaintenance(db, { partialMaxAgeMs: uploadLimits.partialMaxAgeMs, everyMs: opts.maintenance?.everyMs ?? 6 * 3_600_000, failuresMaxAgeMs: limits.lockout.windowMs }, (msg, detail) => app.log.info(detail, msg));
+    app.addHook('onClose', async () => {
+      await m.first;
+      await m.stop();
+    });
+  }
+
   app.setErrorHandler((err, req, reply) => {
-    if (err instanceof AuthError) return fail(reply, err.code === 'unauthorized' ? 401 : err.code === 'invalid' ? 400 : 403, err.code, err.message);
+    if (err instanceof AuthError) {
+      if (err.retryAfter !== undefined) reply.header('retry-after', String(err.retryAfter));
+      return reply.code(err.status).send({ error: { code: err.code, message: err.message, ...err.extra } });
+    }
     if (err instanceof HttpError) return reply.code(err.status).send({ error: { code: err.code, message: err.message, ...(err.path ? { path: err.path } : {}), ...err.extra } });
     if (err instanceof StorageFullError || isStorageFull(err)) {
       req.log.error({ code: (err as { code?: unknown }).code }, 'storage full');
@@ -50,7 +138,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const status = (err as { statusCode?: number }).statusCode ?? 500;
     if (status >= 500) {
       // The error's own text may carry what was sent: only its kind is logged, and nothing of it is answered.
-      req.log.error({ name: (err as Error).name, code: (err as { code?: unknown }).code }, 'request failed');
+      req.log.error({ kind: (err as Error).name, code: (err as { code?: unknown }).code }, 'request failed');
       return fail(reply, 500, 'internal', '县级服务器出错，请稍后再试 (the server failed; try again later)');
     }
     return fail(reply, status, status === 413 ? 'too-large' : status === 415 ? 'unsupported-media-type' : 'invalid', (err as Error).message);
@@ -93,21 +181,38 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (v > PROTOCOL_VERSION) return fail(reply, 501, 'server-too-old', '县级服务器版本较旧，请联系管理员 (the server is older than this app)');
   });
 
-  const principal = (req: import('fastify').FastifyRequest): Promise<Principal> => {
+  const principal = (req: FastifyRequest): Promise<Principal> => {
     const h = req.headers.authorization ?? '';
     return authenticate(db, h.startsWith('Bearer ') ? h.slice(7) : undefined);
   };
 
-  app.post('/api/login', async (req, reply) => {
+  // Sign-in throttling: per client address before the body is read, per username after, and the
+  // lockout of a username after repeated wrong passwords (in login(), kept in the database).
+  const byUsername = app.createRateLimit({
+    max: limits.perUsername.max,
+    timeWindow: limits.perUsername.windowMs,
+    keyGenerator: (req) => `username:${String((req.body as Record<string, unknown> | undefined)?.username ?? '').slice(0, 64).toLowerCase()}`,
+  });
+  const loginConfig = { rateLimit: { max: limits.perAddress.max, timeWindow: limits.perAddress.windowMs, onExceeded: () => app.log.warn('sign-in rate limit reached for a client address') } };
+  app.post('/api/login', { config: loginConfig }, async (req, reply) => {
     const b = (req.body ?? {}) as Record<string, unknown>;
     for (const f of ['username', 'password', 'deviceId'] as const) {
       if (typeof b[f] !== 'string' || b[f] === '') return fail(reply, 400, 'invalid', `${f} is required`, f);
+    }
+    if (USERNAME.test(b.username as string)) {
+      const r = await byUsername(req);
+      if (!r.isAllowed && r.isExceeded) {
+        req.log.warn('sign-in rate limit reached for a username');
+        const e = rateLimited(r.ttlInSeconds);
+        reply.header('retry-after', String(e.extra!.retryAfter));
+        throw e;
+      }
     }
     if (!isUlid(b.deviceId)) return fail(reply, 400, 'invalid', 'deviceId must be a ULID made on the device', 'deviceId');
     if ((b.username as string).length > 64 || (b.password as string).length > 1_024) return fail(reply, 401, 'unauthorized', '用户名或密码不对 (wrong username or password)');
     const deviceName = b.deviceName === undefined ? 'tablet' : b.deviceName;
     if (typeof deviceName !== 'string' || deviceName.length > 100 || /[\u0000-\u001f]/.test(deviceName)) return fail(reply, 400, 'invalid', 'deviceName: at most 100 characters of text', 'deviceName');
-    const r = await login(db, b.username as string, b.password as string, b.deviceId as string, deviceName || 'tablet');
+    const r = await login(db, b.username as string, b.password as string, b.deviceId as string, deviceName || 'tablet', limits.lockout);
     return { token: r.token, expiresAt: r.expiresAt, user: { username: r.principal.username, displayName: r.principal.displayName, role: r.principal.role, areas: r.principal.areas }, protocol: PROTOCOL_VERSION };
   });
 
@@ -149,11 +254,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const p = await principal(req);
     const { sha256 } = req.params as { sha256: string };
     const h = req.headers;
-    return putChunk(db, opts.db.backend, p, sha256, { size: h['x-cunyi-size'], mime: h['x-cunyi-mime'], offset: h['x-cunyi-offset'] }, req.body);
+    return putChunk(db, opts.db.backend, p, sha256, { size: h['x-cunyi-size'], mime: h['x-cunyi-mime'], offset: h['x-cunyi-offset'] }, req.body, uploadLimits);
   });
 
   /** An id in a path: anything that is no id made by the app names no record. */
-  const idParam = (req: import('fastify').FastifyRequest, name = 'id'): string => {
+  const idParam = (req: FastifyRequest, name = 'id'): string => {
     const id: string = (req.params as Record<string, string>)[name] ?? '';
     if (!/^[0-9A-HJKMNP-TV-Z]{26}$/.test(id)) throw new HttpError(404, 'not-found', `no record ${JSON.stringify(id.slice(0, 40))}`, name);
     return id;
@@ -181,7 +286,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const p = await principal(req);
     const { sha256 } = req.params as { sha256: string };
     const doc = await filingDocument(db, p, idParam(req), sha256);
-    return reply.header('content-type', doc.mime).header('cache-control', 'private, max-age=31536000, immutable').send(doc.data);
+    // A photo of a person's documents: never kept by a cache (the onSend hook says no-store).
+    return reply.header('content-type', doc.mime).send(doc.data);
   });
 
   app.all('/api/*', async (req, reply) => fail(reply, 404, 'not-found', `no API route ${req.method} ${req.url}`));
@@ -206,4 +312,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return reply.code(404).send({ error: { code: 'not-found', message: `${req.method} ${req.url}` } });
   });
   return app;
+}
+
+/** 429 with the seconds to wait, in the user's words first. */
+function rateLimited(seconds: number): HttpError {
+  const s = Math.max(1, seconds);
+  const wait = s < 120 ? `${s} 秒` : `${Math.ceil(s / 60)} 分钟`;
+  return new HttpError(429, 'rate-limited', `登录尝试太频繁，请 ${wait}后再试 (too many sign-in attempts: try again in ${s} s)`, undefined, { retryAfter: s });
 }

@@ -1,18 +1,23 @@
 /**
- * Accounts: passwords under scrypt (memory-hard: N=2^15, r=8 → 32 MiB a hash), session tokens
- * that expire, devices registered at sign-in and revocable, and each user's jurisdiction as
- * administrative code prefixes (a village's 12 digits, a township's 9, a county's 6).
+ * Accounts: passwords under scrypt (memory-hard: N=2^15, r=8 → 32 MiB a hash) that pass the
+ * password rule (passwords.ts), session tokens that expire, devices registered at their first
+ * sign-in, shared by the users of a county and revocable, users that can be disabled, a lockout
+ * after repeated wrong passwords, and each user's jurisdiction as administrative code prefixes (a
+ * village's 12 digits, a township's 9, a county's 6).
  */
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { ROLES, type Role } from '../model/sync.ts';
 import { ulid } from '../model/ulid.ts';
 import type { Tables } from './db.ts';
+import { passwordProblem } from './passwords.ts';
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: { N: number; r: number; p: number; maxmem: number }) => Promise<Buffer>;
 const KDF = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 export const SESSION_DAYS = 30;
+/** The demo accounts' published password: refused by the password rule, set only by the demo seeding. */
+export const DEMO_PASSWORD = 'cunyi-demo';
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
@@ -30,12 +35,27 @@ export async function verifyPassword(password: string, stored: string): Promise<
 
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
+export type AuthCode = 'unauthorized' | 'forbidden' | 'device-revoked' | 'user-disabled' | 'locked' | 'invalid';
+
+/**
+ * A refusal of the accounts layer. The codes a tablet acts on: `unauthorized` (401: no session, or
+ * it expired or ended: sign in again), `device-revoked` and `user-disabled` (403: the tablet wipes
+ * the profile), `locked` (429, with `retryAfter` seconds: too many wrong passwords for the name).
+ */
 export class AuthError extends Error {
   constructor(
-    readonly code: 'unauthorized' | 'forbidden' | 'device-revoked' | 'invalid',
+    readonly code: AuthCode,
     message: string,
+    /** Seconds until a locked sign-in may be tried again (the Retry-After header). */
+    readonly retryAfter?: number,
+    /** More fields for the error object (e.g. `lockedUntil`). */
+    readonly extra?: Record<string, unknown>,
   ) {
     super(message);
+  }
+
+  get status(): number {
+    return { unauthorized: 401, invalid: 400, locked: 429, forbidden: 403, 'device-revoked': 403, 'user-disabled': 403 }[this.code];
   }
 }
 
@@ -50,11 +70,40 @@ export interface Principal {
   areas: string[];
 }
 
-export async function createUser(db: Kysely<Tables>, u: { username: string; displayName: string; role: Role; password: string; areas: string[] }): Promise<string> {
+const AREA = /^[0-9]{6}([0-9]{3}([0-9]{3})?)?$/;
+
+interface NewUser {
+  username: string;
+  displayName: string;
+  role: Role;
+  password: string;
+  areas: string[];
+}
+
+/** Creates an account; the password must pass the password rule (src/server/passwords.ts). */
+export async function createUser(db: Kysely<Tables>, u: NewUser): Promise<string> {
+  checkNewUser(u);
+  const problem = passwordProblem(u.password, u.username);
+  if (problem) throw new AuthError('invalid', problem);
+  return insertUser(db, u);
+}
+
+/**
+ * Creates one of the demo accounts with the published demo password, which the password rule
+ * refuses everywhere else: only the demo seeding (src/server/demo.ts) calls this.
+ */
+export async function createDemoUser(db: Kysely<Tables>, u: Omit<NewUser, 'password'>): Promise<string> {
+  checkNewUser({ ...u, password: DEMO_PASSWORD });
+  return insertUser(db, { ...u, password: DEMO_PASSWORD });
+}
+
+function checkNewUser(u: NewUser): void {
   if (!USERNAME.test(u.username)) throw new AuthError('invalid', 'username: 3-32 lower-case letters, digits, dot, dash or underscore');
   if (!ROLES.includes(u.role)) throw new AuthError('invalid', `role: one of ${ROLES.join(', ')}`);
-  if (u.password.length < 8) throw new AuthError('invalid', 'password: at least 8 characters');
-  for (const a of u.areas) if (!/^[0-9]{6}([0-9]{3}([0-9]{3})?)?$/.test(a)) throw new AuthError('invalid', `areas: "${a}" is not a county (6), township (9) or village (12) code`);
+  for (const a of u.areas) if (!AREA.test(a)) throw new AuthError('invalid', `areas: "${a}" is not a county (6), township (9) or village (12) code`);
+}
+
+async function insertUser(db: Kysely<Tables>, u: NewUser): Promise<string> {
   const id = ulid();
   const hash = await hashPassword(u.password);
   await db.transaction().execute(async (trx) => {
@@ -64,53 +113,175 @@ export async function createUser(db: Kysely<Tables>, u: { username: string; disp
   return id;
 }
 
-export async function setAreas(db: Kysely<Tables>, username: string, areas: string[]): Promise<void> {
+async function userId(db: Kysely<Tables>, username: string): Promise<string> {
   const user = await db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
   if (!user) throw new AuthError('invalid', `no user "${username}"`);
+  return user.id;
+}
+
+export async function setAreas(db: Kysely<Tables>, username: string, areas: string[]): Promise<void> {
+  for (const a of areas) if (!AREA.test(a)) throw new AuthError('invalid', `areas: "${a}" is not a county (6), township (9) or village (12) code`);
+  const id = await userId(db, username);
   await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('user_areas').where('user_id', '=', user.id).execute();
-    if (areas.length) await trx.insertInto('user_areas').values(areas.map((a) => ({ user_id: user.id, area_code: a }))).execute();
+    await trx.deleteFrom('user_areas').where('user_id', '=', id).execute();
+    if (areas.length) await trx.insertInto('user_areas').values(areas.map((a) => ({ user_id: id, area_code: a }))).execute();
   });
 }
 
-export async function resetPassword(db: Kysely<Tables>, username: string, password: string): Promise<void> {
-  if (password.length < 8) throw new AuthError('invalid', 'password: at least 8 characters');
-  const r = await db.updateTable('users').set({ password_hash: await hashPassword(password) }).where('username', '=', username).executeTakeFirst();
-  if (Number(r.numUpdatedRows) !== 1) throw new AuthError('invalid', `no user "${username}"`);
-  const user = await db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirstOrThrow();
-  await db.deleteFrom('sessions').where('user_id', '=', user.id).execute();
+/** Ends sessions at once, keeping them so that their tokens answer why. */
+async function endSessions(db: Kysely<Tables>, by: { userId?: string; deviceId?: string }, reason: 'device-revoked' | 'user-disabled' | 'password-reset'): Promise<void> {
+  let q = db.updateTable('sessions').set({ ended_at: new Date().toISOString(), ended_reason: reason }).where('ended_at', 'is', null);
+  if (by.userId) q = q.where('user_id', '=', by.userId);
+  if (by.deviceId) q = q.where('device_id', '=', by.deviceId);
+  await q.execute();
 }
 
+/** A new password (the password rule applies); ends the user's sessions on every device. */
+export async function resetPassword(db: Kysely<Tables>, username: string, password: string): Promise<void> {
+  const problem = passwordProblem(password, username);
+  if (problem) throw new AuthError('invalid', problem);
+  const id = await userId(db, username);
+  await db.updateTable('users').set({ password_hash: await hashPassword(password) }).where('id', '=', id).execute();
+  await endSessions(db, { userId: id }, 'password-reset');
+  await db.deleteFrom('login_throttle').where('username', '=', username).execute();
+}
+
+/** The user can no longer sign in, and every session of theirs ends at once (`user-disabled`). */
+export async function disableUser(db: Kysely<Tables>, username: string): Promise<void> {
+  const id = await userId(db, username);
+  await db.updateTable('users').set({ disabled: 1 }).where('id', '=', id).execute();
+  await endSessions(db, { userId: id }, 'user-disabled');
+}
+
+/** The user may sign in again (the sessions ended by disabling stay ended). */
+export async function enableUser(db: Kysely<Tables>, username: string): Promise<void> {
+  const id = await userId(db, username);
+  await db.updateTable('users').set({ disabled: 0 }).where('id', '=', id).execute();
+}
+
+/** No one can sign in or sync on the device any more; every session on it ends (`device-revoked`). */
 export async function revokeDevice(db: Kysely<Tables>, deviceId: string): Promise<void> {
   const r = await db.updateTable('devices').set({ revoked_at: new Date().toISOString() }).where('id', '=', deviceId).executeTakeFirst();
   if (Number(r.numUpdatedRows) !== 1) throw new AuthError('invalid', `no device "${deviceId}"`);
-  await db.deleteFrom('sessions').where('device_id', '=', deviceId).execute();
+  await endSessions(db, { deviceId }, 'device-revoked');
 }
 
-/** Signs in on a device (registered on first sign-in); returns a session token. */
-export async function login(db: Kysely<Tables>, username: string, password: string, deviceId: string, deviceName: string): Promise<{ token: string; expiresAt: string; principal: Principal }> {
+/** Lockout after repeated wrong passwords for one username, kept in the database (it survives a restart). */
+export interface LockoutPolicy {
+  /** Wrong passwords in a row that lock the name. */
+  failures: number;
+  /** A failure longer than this after the previous one starts the count again. */
+  windowMs: number;
+  /** How long the name stays locked. */
+  lockMs: number;
+}
+
+export const DEFAULT_LOCKOUT: LockoutPolicy = { failures: 10, windowMs: 60 * 60_000, lockMs: 15 * 60_000 };
+
+/** A time as the tablets' users read it (China, UTC+8). */
+const chinaTime = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+
+function lockedError(until: string, now: number): AuthError {
+  const retryAfter = Math.max(1, Math.ceil((Date.parse(until) - now) / 1000));
+  return new AuthError('locked', `密码错误次数过多，该账号已暂时锁定，请在北京时间 ${chinaTime(until)} 之后再试 (too many wrong passwords: sign-in is locked until ${until})`, retryAfter, { lockedUntil: until, retryAfter });
+}
+
+/** Counts a wrong password for the name; locks it when the count reaches the policy's. */
+async function failedSignIn(db: Kysely<Tables>, username: string, policy: LockoutPolicy, now: number): Promise<string | null> {
+  const at = new Date(now).toISOString();
+  const windowStart = new Date(now - policy.windowMs).toISOString();
+  const row = await db
+    .insertInto('login_throttle')
+    .values({ username, failures: 1, last_failed_at: at, locked_until: null })
+    .onConflict((oc) =>
+      oc.column('username').doUpdateSet({
+        failures: sql<number>`case when login_throttle.last_failed_at < ${windowStart} then 1 else login_throttle.failures + 1 end`,
+        last_failed_at: at,
+      }),
+    )
+    .returning('failures')
+    .executeTakeFirstOrThrow();
+  if (Number(row.failures) < policy.failures) return null;
+  const until = new Date(now + policy.lockMs).toISOString();
+  await db.updateTable('login_throttle').set({ failures: 0, locked_until: until }).where('username', '=', username).execute();
+  return until;
+}
+
+/** The refusals of a sign-in, in the order they are checked. */
+const WRONG = () => new AuthError('unauthorized', '用户名或密码不对 (wrong username or password)');
+const REVOKED = () => new AuthError('device-revoked', '这台设备已被停用，请联系县里的管理员 (this device was revoked)');
+const DISABLED = () => new AuthError('user-disabled', '您的账号已被停用，请联系县里的管理员 (this account was disabled)');
+
+/** The counties (6-digit codes) of a user's areas. */
+const countiesOf = (areas: string[]) => new Set(areas.map((a) => a.slice(0, 6)));
+
+/**
+ * Signs in on a device (registered on its first sign-in, by whoever signs in first); returns a
+ * session token. Any active user of the same county may sign in on a registered device; who used
+ * which device is kept in `device_users`.
+ */
+export async function login(
+  db: Kysely<Tables>,
+  username: string,
+  password: string,
+  deviceId: string,
+  deviceName: string,
+  policy: LockoutPolicy = DEFAULT_LOCKOUT,
+): Promise<{ token: string; expiresAt: string; principal: Principal }> {
+  const nowMs = Date.now();
   // A name no account can have is not looked up (nor is its text sent to the database).
-  const user = USERNAME.test(username) ? await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst() : undefined;
+  const named = USERNAME.test(username);
+  if (named) {
+    const t = await db.selectFrom('login_throttle').select('locked_until').where('username', '=', username).executeTakeFirst();
+    // Locked: refused without even checking the password, a right one included.
+    if (t?.locked_until && Date.parse(t.locked_until) > nowMs) throw lockedError(t.locked_until, nowMs);
+  }
+  const user = named ? await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst() : undefined;
   // Verify against a dummy hash when the user is unknown, so timing does not tell who exists.
   const ok = await verifyPassword(password, user?.password_hash ?? 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');
-  if (!user || !ok || user.disabled) throw new AuthError('unauthorized', '用户名或密码不对 (wrong username or password)');
-  const now = new Date();
-  const device = await db.selectFrom('devices').selectAll().where('id', '=', deviceId).executeTakeFirst();
-  if (device?.revoked_at) throw new AuthError('device-revoked', '这台设备已被停用，请联系县里的管理员 (this device was revoked)');
-  if (device && device.user_id !== user.id) throw new AuthError('forbidden', 'this device is registered to another user');
-  if (!device) {
-    await db.insertInto('devices').values({ id: deviceId, user_id: user.id, name: deviceName, registered_at: now.toISOString(), last_seen_at: now.toISOString(), revoked_at: null }).execute();
+  if (!user || !ok) {
+    // Names without an account are counted too, so that a lockout does not tell who exists.
+    const until = named ? await failedSignIn(db, username, policy, nowMs) : null;
+    throw until ? lockedError(until, nowMs) : WRONG();
   }
+  await db.deleteFrom('login_throttle').where('username', '=', username).execute();
+  const now = new Date(nowMs).toISOString();
+  const device = await db.selectFrom('devices').selectAll().where('id', '=', deviceId).executeTakeFirst();
+  if (device?.revoked_at) throw REVOKED();
+  if (user.disabled) throw DISABLED();
+  if (device && device.user_id !== user.id && user.role !== 'admin') {
+    // A device stays in its county: a user of another county may not sign in on it.
+    const first = await db.selectFrom('user_areas').select('area_code').where('user_id', '=', device.user_id).execute();
+    const mine = await db.selectFrom('user_areas').select('area_code').where('user_id', '=', user.id).execute();
+    const theirs = countiesOf(first.map((a) => a.area_code));
+    if (theirs.size > 0 && mine.length > 0 && !mine.some((a) => theirs.has(a.area_code.slice(0, 6)))) {
+      throw new AuthError('forbidden', '这台设备登记在另一个县，不能用这个账号登录 (this device is registered in another county)');
+    }
+  }
+  await db.transaction().execute(async (trx) => {
+    if (!device) {
+      await trx
+        .insertInto('devices')
+        .values({ id: deviceId, user_id: user.id, name: deviceName, registered_at: now, last_seen_at: now, revoked_at: null })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+    }
+    await trx
+      .insertInto('device_users')
+      .values({ device_id: deviceId, user_id: user.id, first_at: now, last_at: now })
+      .onConflict((oc) => oc.columns(['device_id', 'user_id']).doUpdateSet({ last_at: now }))
+      .execute();
+  });
   const token = randomBytes(32).toString('base64url');
-  const expiresAt = new Date(now.getTime() + SESSION_DAYS * 86_400_000).toISOString();
-  await db.insertInto('sessions').values({ token_hash: tokenHash(token), user_id: user.id, device_id: deviceId, created_at: now.toISOString(), expires_at: expiresAt }).execute();
+  const expiresAt = new Date(nowMs + SESSION_DAYS * 86_400_000).toISOString();
+  await db.insertInto('sessions').values({ token_hash: tokenHash(token), user_id: user.id, device_id: deviceId, created_at: now, expires_at: expiresAt, ended_at: null, ended_reason: null }).execute();
   return { token, expiresAt, principal: await principalOf(db, user.id, deviceId) };
 }
 
-async function principalOf(db: Kysely<Tables>, userId: string, deviceId: string): Promise<Principal> {
-  const user = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow();
+async function principalOf(db: Kysely<Tables>, userId: string, deviceId: string, user?: Tables['users']): Promise<Principal> {
+  const u = user ?? (await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow());
   const areas = await db.selectFrom('user_areas').select('area_code').where('user_id', '=', userId).execute();
-  return { userId, username: user.username, displayName: user.display_name, role: user.role as Role, deviceId, areas: areas.map((a) => a.area_code) };
+  return { userId, username: u.username, displayName: u.display_name, role: u.role as Role, deviceId, areas: areas.map((a) => a.area_code) };
 }
 
 /** How often a device's last-seen time is written: a read stays a read (and works on a full disk). */
@@ -134,16 +305,25 @@ async function touchDevice(db: Kysely<Tables>, deviceId: string, lastSeen: strin
 /** Usernames as createUser accepts them (anything else cannot be an account). */
 export const USERNAME = /^[a-z0-9._-]{3,32}$/;
 
-/** The principal behind a bearer token, or AuthError. */
+/**
+ * The principal behind a bearer token, or AuthError: `device-revoked` when the session's device was
+ * revoked, `user-disabled` when its user was disabled (whatever became of the session), otherwise
+ * `unauthorized` for no session, or one that expired or was ended (a new password).
+ */
 export async function authenticate(db: Kysely<Tables>, token: string | undefined): Promise<Principal> {
   if (!token) throw new AuthError('unauthorized', '请先登录 (sign in first)');
-  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) throw new AuthError('unauthorized', '登录已过期，请重新登录 (session expired)');
+  const expired = () => new AuthError('unauthorized', '登录已过期，请重新登录 (session expired)');
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) throw expired();
   const s = await db.selectFrom('sessions').selectAll().where('token_hash', '=', tokenHash(token)).executeTakeFirst();
-  if (!s || s.expires_at < new Date().toISOString()) throw new AuthError('unauthorized', '登录已过期，请重新登录 (session expired)');
+  if (!s) throw expired();
   const device = await db.selectFrom('devices').selectAll().where('id', '=', s.device_id).executeTakeFirst();
-  if (!device || device.revoked_at) throw new AuthError('device-revoked', '这台设备已被停用 (this device was revoked)');
+  if (!device || device.revoked_at) throw REVOKED();
+  const user = await db.selectFrom('users').selectAll().where('id', '=', s.user_id).executeTakeFirst();
+  if (!user) throw expired();
+  if (user.disabled) throw DISABLED();
+  if (s.ended_at || s.expires_at < new Date().toISOString()) throw expired();
   await touchDevice(db, device.id, device.last_seen_at);
-  return principalOf(db, s.user_id, s.device_id);
+  return principalOf(db, s.user_id, s.device_id, user);
 }
 
 /** Whether a village code lies in the principal's jurisdiction. */

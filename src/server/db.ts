@@ -5,15 +5,24 @@
  */
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 
 export interface Tables {
   users: { id: string; username: string; display_name: string; role: string; password_hash: string; created_at: string; disabled: number };
   user_areas: { user_id: string; area_code: string };
+  /** `user_id`: who registered the device (its first sign-in); who else used it is in `device_users`. */
   devices: { id: string; user_id: string; name: string; registered_at: string; last_seen_at: string; revoked_at: string | null };
-  sessions: { token_hash: string; user_id: string; device_id: string; created_at: string; expires_at: string };
+  /** Every user who signed in on a device: first and last sign-in there. */
+  device_users: { device_id: string; user_id: string; first_at: string; last_at: string };
+  /**
+   * A session ended early (`ended_at`) stays until it would have expired, so that its token still
+   * answers why it no longer works: `device-revoked`, `user-disabled` or `password-reset`.
+   */
+  sessions: { token_hash: string; user_id: string; device_id: string; created_at: string; expires_at: string; ended_at: string | null; ended_reason: string | null };
+  /** Failed sign-ins per username (also for names no account has), and the lockout they led to. */
+  login_throttle: { username: string; failures: number; last_failed_at: string; locked_until: string | null };
   records: {
     entity: string;
     id: string;
@@ -55,7 +64,7 @@ export interface Tables {
     created_at: string;
     resolved_at: string | null;
   };
-  /** Photos of filings, content-addressed; `data` grows chunk by chunk until `complete`. */
+  /** Photos of filings, content-addressed and complete (since 0004 the partial ones are in `upload_parts`). */
   uploads: {
     sha256: string;
     size: number;
@@ -67,6 +76,20 @@ export interface Tables {
     created_at: string;
     updated_at: string;
   };
+  /** A photo on its way from one device: `data` grows chunk by chunk; moved to `uploads` when verified. */
+  upload_parts: {
+    sha256: string;
+    device_id: string;
+    user_id: string;
+    size: number;
+    mime: string;
+    received: number;
+    data: Buffer;
+    created_at: string;
+    updated_at: string;
+  };
+  /** The devices that sent a photo whole (and so hold it): only those may name it in a filing. */
+  upload_owners: { sha256: string; device_id: string; user_id: string; at: string };
   /** Every submission and review action on a filing: who, with which role, on which device, when. */
   filing_audit: {
     id: string;
@@ -236,9 +259,69 @@ const integrityMigration: Migration = {
   },
 };
 
+/**
+ * Hardening: several users on one device (`device_users`, filled from each device's registrant),
+ * sessions ended with a reason, failed sign-ins and lockouts that survive a restart, and photo
+ * uploads kept per device while partial (`upload_parts`) with the devices that sent each photo
+ * whole (`upload_owners`, filled from the uploader's devices). Partial uploads from before are
+ * dropped: their tablets find nothing at the server and send those photos again from the start.
+ */
+function hardeningMigration(backend: Backend): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('device_users')
+        .addColumn('device_id', 'text', (c) => c.notNull().references('devices.id'))
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('first_at', 'text', (c) => c.notNull())
+        .addColumn('last_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('device_users_pk', ['device_id', 'user_id'])
+        .execute();
+      await db.schema.createIndex('device_users_user').on('device_users').column('user_id').execute();
+      await sql`insert into device_users (device_id, user_id, first_at, last_at) select id, user_id, registered_at, last_seen_at from devices`.execute(db);
+      await db.schema.alterTable('sessions').addColumn('ended_at', 'text').execute();
+      await db.schema.alterTable('sessions').addColumn('ended_reason', 'text').execute();
+      await db.schema.createIndex('sessions_device').on('sessions').column('device_id').execute();
+      await db.schema.createIndex('sessions_user').on('sessions').column('user_id').execute();
+      await db.schema
+        .createTable('login_throttle')
+        .addColumn('username', 'text', (c) => c.primaryKey())
+        .addColumn('failures', 'integer', (c) => c.notNull())
+        .addColumn('last_failed_at', 'text', (c) => c.notNull())
+        .addColumn('locked_until', 'text')
+        .execute();
+      await db.schema
+        .createTable('upload_parts')
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('device_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('mime', 'text', (c) => c.notNull())
+        .addColumn('received', 'integer', (c) => c.notNull())
+        .addColumn('data', backend === 'postgres' ? 'bytea' : 'blob', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('upload_parts_pk', ['sha256', 'device_id'])
+        .execute();
+      await db.schema.createIndex('upload_parts_device').on('upload_parts').column('device_id').execute();
+      await db.schema.createIndex('upload_parts_updated').on('upload_parts').column('updated_at').execute();
+      await db.schema
+        .createTable('upload_owners')
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('device_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('upload_owners_pk', ['sha256', 'device_id'])
+        .execute();
+      await sql`delete from uploads where complete = 0`.execute(db);
+      await sql`insert into upload_owners (sha256, device_id, user_id, at) select u.sha256, d.id, u.uploaded_by, u.updated_at from uploads u join devices d on d.user_id = u.uploaded_by`.execute(db);
+    },
+  };
+}
+
 /** The migrations in order; binary columns differ by backend, so the list is made for one. */
 function migrations(backend: Backend): Record<string, Migration> {
-  return { ...MIGRATIONS, '0002-filings': filingsMigration(backend), '0003-integrity': integrityMigration };
+  return { ...MIGRATIONS, '0002-filings': filingsMigration(backend), '0003-integrity': integrityMigration, '0004-hardening': hardeningMigration(backend) };
 }
 
 export async function migrate(db: Kysely<Tables>, backend: Backend): Promise<void> {
@@ -265,8 +348,13 @@ export async function openDb(opts: { dataDir?: string; databaseUrl?: string | un
     return { backend: 'postgres', location: opts.databaseUrl.replace(/:[^:@/]*@/, ':***@'), db, close: () => db.destroy() };
   }
   const dir = resolve(opts.dataDir ?? 'data');
-  mkdirSync(dir, { recursive: true });
+  // The folder and the database are the server's alone: the folder 0700, the files 0600. The file is
+  // made before SQLite opens it, since SQLite makes its -wal and -shm files with the database's mode.
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
   const path = join(dir, 'cunyi.sqlite');
+  closeSync(openSync(path, 'a', 0o600));
+  chmodSync(path, 0o600);
   const sqlite = new Database(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
@@ -274,6 +362,7 @@ export async function openDb(opts: { dataDir?: string; databaseUrl?: string | un
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
   await migrate(db, 'sqlite');
+  for (const f of [`${path}-wal`, `${path}-shm`, `${path}-journal`]) if (existsSync(f)) chmodSync(f, 0o600);
   return { backend: 'sqlite', location: path, db, close: () => db.destroy() };
 }
 

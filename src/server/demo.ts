@@ -5,11 +5,20 @@
 import type { Kysely } from 'kysely';
 import { generateCounty } from '../model/demo/index.ts';
 import type { Role } from '../model/sync.ts';
-import { createUser } from './auth.ts';
+import { createDemoUser, DEMO_PASSWORD } from './auth.ts';
 import type { Tables } from './db.ts';
 import { importCounty } from './sync/index.ts';
 
-export const DEMO_PASSWORD = 'cunyi-demo';
+export { DEMO_PASSWORD };
+
+/** The demo accounts' names (see seedDemo). */
+export const DEMO_USERNAMES = ['doctor', 'cadre', 'township', 'county', 'admin'];
+
+/** Whether only this machine can reach the address (127.0.0.0/8, ::1, localhost): where demo accounts may be made unasked. */
+export function isLoopback(host: string): boolean {
+  const a = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  return a === 'localhost' || a === '::1' || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(a);
+}
 
 export interface DemoAccount {
   username: string;
@@ -32,7 +41,7 @@ export async function seedDemo(db: Kysely<Tables>, members = 10_000): Promise<De
     { username: 'admin', role: 'admin', areas: [], description: '管理员' },
   ];
   for (const a of accounts) {
-    await createUser(db, { username: a.username, displayName: a.description, role: a.role, password: DEMO_PASSWORD, areas: a.areas });
+    await createDemoUser(db, { username: a.username, displayName: a.description, role: a.role, areas: a.areas });
   }
   return accounts;
 }

@@ -102,13 +102,43 @@ function checkSha(sha: string): void {
   if (!HEX64.test(sha)) throw new HttpError(400, 'invalid', 'sha256 must be 64 lower-case hex digits', 'sha256');
 }
 
-/** How much of a photo the server has, or null when it has no byte of it. */
+/** How much partial upload one device may keep, and for how long (docs/filing.md). */
+export interface UploadLimits {
+  /** Unfinished photos a device may have on the server at once. */
+  maxPartials: number;
+  /** Declared bytes of those unfinished photos, together. */
+  maxPartialBytes: number;
+  /** A partial upload untouched for this long is removed by the sweep. */
+  partialMaxAgeMs: number;
+}
+
+export const DEFAULT_UPLOAD_LIMITS: UploadLimits = { maxPartials: 30, maxPartialBytes: 50 * 1024 * 1024, partialMaxAgeMs: 7 * 86_400_000 };
+
+/** Whether this device sent the photo whole (and the server holds it). */
+async function owns(db: Db | Trx, p: Principal, sha: string): Promise<{ size: number; mime: string } | undefined> {
+  return db
+    .selectFrom('upload_owners')
+    .innerJoin('uploads', 'uploads.sha256', 'upload_owners.sha256')
+    .select(['uploads.size', 'uploads.mime'])
+    .where('upload_owners.sha256', '=', sha)
+    .where('upload_owners.device_id', '=', p.deviceId)
+    .where('uploads.complete', '=', 1)
+    .executeTakeFirst();
+}
+
+/**
+ * How much of a photo this device has sent, or null when it has sent no byte of it. Each device
+ * sees only its own uploads: a photo another device sent is unknown here until this device sends
+ * it whole too (which proves it holds the photo), so no one learns from a hash what the server holds.
+ */
 export async function uploadStatus(db: Db, p: Principal, sha: string): Promise<UploadStatus | null> {
   mayUpload(p);
   checkSha(sha);
-  const row = await db.selectFrom('uploads').select(['sha256', 'size', 'mime', 'received', 'complete']).where('sha256', '=', sha).executeTakeFirst();
+  const done = await owns(db, p, sha);
+  if (done) return { sha256: sha, size: done.size, mime: done.mime, received: done.size, complete: true };
+  const row = await db.selectFrom('upload_parts').select(['size', 'mime', 'received']).where('sha256', '=', sha).where('device_id', '=', p.deviceId).executeTakeFirst();
   if (!row || row.received === 0) return null;
-  return { sha256: row.sha256, size: row.size, mime: row.mime, received: row.received, complete: row.complete === 1 };
+  return { sha256: sha, size: row.size, mime: row.mime, received: row.received, complete: false };
 }
 
 export interface ChunkHeaders {
@@ -120,21 +150,24 @@ export interface ChunkHeaders {
 const wholeNumber = (v: unknown): number | null => (typeof v === 'string' && /^[0-9]{1,10}$/.test(v.trim()) ? Number(v.trim()) : null);
 
 /**
- * Takes one chunk of a photo at `offset`. When the last byte arrives, the size, the SHA-256 and the
+ * Takes one chunk of a photo at `offset`, from this device (each device's partial upload is its own:
+ * no other device resumes or restarts it). When the last byte arrives, the size, the SHA-256 and the
  * image type are checked and only then is the photo kept; a photo whose bytes hash to something
- * else is dropped whole. Idempotent: a complete photo answers complete and takes nothing more.
+ * else is dropped whole. Idempotent: a photo this device sent whole answers complete and takes
+ * nothing more. A device may keep at most `limits.maxPartials` unfinished photos of at most
+ * `limits.maxPartialBytes` together (429 upload-quota beyond).
  */
-export async function putChunk(db: Db, backend: Backend, p: Principal, sha: string, h: ChunkHeaders, chunk: unknown): Promise<{ received: number; complete: boolean }> {
+export async function putChunk(db: Db, backend: Backend, p: Principal, sha: string, h: ChunkHeaders, chunk: unknown, limits: UploadLimits = DEFAULT_UPLOAD_LIMITS): Promise<{ received: number; complete: boolean }> {
   mayUpload(p);
   checkSha(sha);
-  const done = await db.selectFrom('uploads').select(['size', 'complete']).where('sha256', '=', sha).executeTakeFirst();
-  if (done?.complete === 1) return { received: done.size, complete: true };
+  const done = await owns(db, p, sha);
+  if (done) return { received: done.size, complete: true };
 
   const size = wholeNumber(h.size);
   if (size === null || size < 1) throw new HttpError(400, 'invalid', 'x-cunyi-size: the photo’s size in bytes is required', 'headers.x-cunyi-size');
   if (size > MAX_PHOTO_BYTES) throw new HttpError(413, 'too-large', `照片不能超过 ${MAX_PHOTO_BYTES / 1024 / 1024} MB (the photo is ${size} bytes, over the limit)`, 'headers.x-cunyi-size');
   const mime = typeof h.mime === 'string' ? h.mime.trim().toLowerCase() : '';
-  if (!PHOTO_TYPES.includes(mime)) throw new HttpError(415, 'not-an-image', `仅支持 JPEG、PNG、WebP 照片 (x-cunyi-mime must be one of ${PHOTO_TYPES.join(', ')}, got "${String(h.mime ?? '')}")`, 'headers.x-cunyi-mime');
+  if (!PHOTO_TYPES.includes(mime)) throw new HttpError(415, 'not-an-image', `仅支持 JPEG、PNG、WebP 照片 (x-cunyi-mime must be one of ${PHOTO_TYPES.join(', ')}, got "${String(h.mime ?? '').slice(0, 60)}")`, 'headers.x-cunyi-mime');
   const offset = wholeNumber(h.offset);
   if (offset === null) throw new HttpError(400, 'invalid', 'x-cunyi-offset: where this chunk starts, in bytes, is required', 'headers.x-cunyi-offset');
   if (!Buffer.isBuffer(chunk) || chunk.length === 0) throw new HttpError(400, 'invalid', 'the chunk is required as an application/octet-stream body', 'body');
@@ -145,19 +178,40 @@ export async function putChunk(db: Db, backend: Backend, p: Principal, sha: stri
 
   const result = await db.transaction().execute(async (trx): Promise<{ received: number; complete: boolean } | HttpError> => {
     const now = new Date().toISOString();
+    const mine = (q: any) => q.where('sha256', '=', sha).where('device_id', '=', p.deviceId);
     if (offset === 0) {
+      // This device's other unfinished photos: a device may keep only so many, of so many bytes.
+      const others = await trx
+        .selectFrom('upload_parts')
+        .select((eb) => [eb.fn.countAll<number | string>().as('n'), eb.fn.sum<number | string | null>('size').as('bytes')])
+        .where('device_id', '=', p.deviceId)
+        .where('sha256', '!=', sha)
+        .executeTakeFirstOrThrow();
+      const n = Number(others.n);
+      const bytes = Number(others.bytes ?? 0);
+      const mb = (b: number) => Math.round(b / 1024 / 1024);
+      if (n + 1 > limits.maxPartials) {
+        return new HttpError(429, 'upload-quota', `这台设备未传完的照片太多（最多 ${limits.maxPartials} 张），请先传完已开始的照片 (this device has ${n} unfinished photo uploads; at most ${limits.maxPartials})`, 'sha256', { partials: n });
+      }
+      if (bytes + size > limits.maxPartialBytes) {
+        return new HttpError(429, 'upload-quota', `这台设备未传完的照片超过 ${mb(limits.maxPartialBytes)} MB，请先传完已开始的照片 (unfinished uploads of this device would exceed ${limits.maxPartialBytes} bytes)`, 'headers.x-cunyi-size', { partialBytes: bytes });
+      }
       await trx
-        .insertInto('uploads')
-        .values({ sha256: sha, size, mime, received: 0, data: Buffer.alloc(0), complete: 0, uploaded_by: p.userId, created_at: now, updated_at: now })
-        .onConflict((oc) => oc.column('sha256').doNothing())
+        .insertInto('upload_parts')
+        .values({ sha256: sha, device_id: p.deviceId, user_id: p.userId, size, mime, received: 0, data: Buffer.alloc(0), created_at: now, updated_at: now })
+        .onConflict((oc) => oc.columns(['sha256', 'device_id']).doNothing())
         .execute();
     }
-    let q = trx.selectFrom('uploads').selectAll().where('sha256', '=', sha);
+    let q = mine(trx.selectFrom('upload_parts').selectAll());
     // Concurrent chunks of one photo (a retry racing the original) take turns on PostgreSQL.
     if (backend === 'postgres') q = q.forUpdate();
-    const row = await q.executeTakeFirst();
-    if (!row) return new HttpError(409, 'offset-mismatch', 'the server has no byte of this photo: start at offset 0', 'headers.x-cunyi-offset', { received: 0 });
-    if (row.complete === 1) return { received: row.size, complete: true };
+    const row = (await q.executeTakeFirst()) as Tables['upload_parts'] | undefined;
+    if (!row) {
+      // A retry racing the chunk that finished the photo.
+      const finished = await owns(trx, p, sha);
+      if (finished) return { received: finished.size, complete: true };
+      return new HttpError(409, 'offset-mismatch', 'the server has no byte of this photo: start at offset 0', 'headers.x-cunyi-offset', { received: 0 });
+    }
     let data = Buffer.from(row.data);
     let received = row.received;
     if (row.size !== size || row.mime !== mime) {
@@ -173,23 +227,35 @@ export async function putChunk(db: Db, backend: Backend, p: Principal, sha: stri
     data = Buffer.concat([data, chunk]);
     received += chunk.length;
     if (received < size) {
-      await trx.updateTable('uploads').set({ size, mime, data, received, updated_at: now }).where('sha256', '=', sha).execute();
+      await mine(trx.updateTable('upload_parts').set({ size, mime, data, received, updated_at: now })).execute();
       return { received, complete: false };
     }
+    await mine(trx.deleteFrom('upload_parts')).execute();
     const actual = sha256Of(data);
-    if (actual !== sha) {
-      await trx.deleteFrom('uploads').where('sha256', '=', sha).execute();
-      return new HttpError(422, 'hash-mismatch', `照片内容与 SHA-256 不符，请重新上传 (the bytes hash to ${actual}; the partial upload was dropped)`, 'sha256');
-    }
-    if (!looksLike(mime, data)) {
-      await trx.deleteFrom('uploads').where('sha256', '=', sha).execute();
-      return new HttpError(415, 'not-an-image', `这不是 ${mime} 图片 (the bytes are not a ${mime} image; the upload was dropped)`, 'headers.x-cunyi-mime');
-    }
-    await trx.updateTable('uploads').set({ size, mime, data, received, complete: 1, updated_at: now }).where('sha256', '=', sha).execute();
+    if (actual !== sha) return new HttpError(422, 'hash-mismatch', `照片内容与 SHA-256 不符，请重新上传 (the bytes hash to ${actual}; the partial upload was dropped)`, 'sha256');
+    if (!looksLike(mime, data)) return new HttpError(415, 'not-an-image', `这不是 ${mime} 图片 (the bytes are not a ${mime} image; the upload was dropped)`, 'headers.x-cunyi-mime');
+    // The photo may be on the server already (sent whole by another device): the bytes are the same.
+    await trx
+      .insertInto('uploads')
+      .values({ sha256: sha, size, mime, received, data, complete: 1, uploaded_by: p.userId, created_at: now, updated_at: now })
+      .onConflict((oc) => oc.column('sha256').doNothing())
+      .execute();
+    await trx
+      .insertInto('upload_owners')
+      .values({ sha256: sha, device_id: p.deviceId, user_id: p.userId, at: now })
+      .onConflict((oc) => oc.columns(['sha256', 'device_id']).doNothing())
+      .execute();
     return { received, complete: true };
   });
+  // A hash or type mismatch drops the partial upload: commit that, then refuse.
   if (result instanceof HttpError) throw result;
   return result;
+}
+
+/** Removes partial uploads untouched since `before` (an ISO instant); returns how many. */
+export async function sweepPartialUploads(db: Db, before: string): Promise<number> {
+  const r = await db.deleteFrom('upload_parts').where('updated_at', '<', before).executeTakeFirst();
+  return Number(r.numDeletedRows);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -283,12 +349,17 @@ function checkComplete(pack: CompiledPack, typeId: string, content: FilingConten
   if (issues.length) throw new Refusal('incomplete', `申请不完整 (incomplete): ${issues.map((i) => `${i.path}: ${i.detail}`).join('; ')}`);
 }
 
-/** Every photo the filing names is complete on the server with the same size and type. */
-async function checkDocuments(trx: Trx, pack: CompiledPack, typeId: string, content: FilingContent): Promise<void> {
+/**
+ * Every photo the filing names is complete on the server with the same size and type, and was
+ * sent whole from this device (or is named by an earlier version of the same filing): a filing
+ * cannot name, and so open, a photo of someone else's by knowing its hash.
+ */
+async function checkDocuments(trx: Trx, p: Principal, pack: CompiledPack, typeId: string, content: FilingContent, earlier: ReadonlySet<string> = new Set()): Promise<void> {
   const shas = [...new Set(content.documents.map((d) => d.sha256))];
   if (shas.length === 0) return;
   const rows = await trx.selectFrom('uploads').select(['sha256', 'size', 'mime', 'complete']).where('sha256', 'in', shas).execute();
   const bySha = new Map(rows.map((r) => [r.sha256, r]));
+  const owned = new Set((await trx.selectFrom('upload_owners').select('sha256').where('device_id', '=', p.deviceId).where('sha256', 'in', shas).execute()).map((r) => r.sha256));
   const type = filingType(pack, typeId);
   const kindName = (kind: string) => {
     const t = type?.documents.find((x) => x.id === kind);
@@ -297,7 +368,8 @@ async function checkDocuments(trx: Trx, pack: CompiledPack, typeId: string, cont
   const problems: string[] = [];
   for (const d of content.documents) {
     const u = bySha.get(d.sha256);
-    if (!u || u.complete !== 1) problems.push(`${kindName(d.kind)}: 照片尚未上传完整 (photo ${d.sha256.slice(0, 12)}… is not uploaded)`);
+    const mine = owned.has(d.sha256) || earlier.has(d.sha256);
+    if (!u || u.complete !== 1 || !mine) problems.push(`${kindName(d.kind)}: 照片尚未从这台设备上传完整 (photo ${String(d.sha256).slice(0, 12)}… is not uploaded from this device)`);
     else if (u.size !== d.size || u.mime !== d.mime) problems.push(`${kindName(d.kind)}: 照片与上传的不一致 (photo ${d.sha256.slice(0, 12)}… was uploaded as ${u.size} bytes ${u.mime})`);
   }
   if (problems.length) throw new Refusal('document-missing', problems.join('; '));
@@ -385,7 +457,7 @@ async function createFiling(trx: Trx, p: Principal, m: Mutation): Promise<number
   if (!filingType(pack, typeId)) throw new Refusal('invalid', `type: 政策 ${pack.id} 没有代办类型 "${typeId}" (no such filing type in the pack)`);
   const content = contentOf(d.content);
   checkComplete(pack, typeId, content);
-  await checkDocuments(trx, pack, typeId, content);
+  await checkDocuments(trx, p, pack, typeId, content);
 
   const now = new Date().toISOString();
   const submission: FilingSubmission = { id: m.entityId, memberId, householdId, villageId, packId: pack.id, type: typeId, version: 1, content, createdAt };
@@ -414,7 +486,8 @@ async function resubmitFiling(trx: Trx, p: Principal, m: Mutation): Promise<numb
   await memberFor(trx, p, current.memberId, current.householdId, current.villageId);
   const pack = packOf(current.packId);
   checkComplete(pack, current.type, content);
-  await checkDocuments(trx, pack, current.type, content);
+  const earlier = new Set([current.content, ...current.versions.map((v) => v.content)].flatMap((c) => c.documents.map((d) => d.sha256)));
+  await checkDocuments(trx, p, pack, current.type, content, earlier);
   const seq = await nextSeq(trx, 1);
   const rev = existing.rev + 1;
   const r = await trx

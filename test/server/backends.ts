@@ -56,3 +56,13 @@ export async function freshDb(backend: Backend): Promise<ServerDb & { drop(): Pr
     },
   };
 }
+
+/**
+ * Sign-in limits for suites that sign in far more often than a person would (the limits themselves
+ * are tested in accounts.test.ts with their defaults and with small ones).
+ */
+export const MANY_LOGINS = {
+  perAddress: { max: 100_000, windowMs: 60_000 },
+  perUsername: { max: 100_000, windowMs: 60_000 },
+  lockout: { failures: 100_000, windowMs: 60_000, lockMs: 60_000 },
+};

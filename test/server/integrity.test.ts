@@ -19,7 +19,7 @@ import { ulid } from '../../src/model/ulid.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { createUser, LAST_SEEN_EVERY_MS } from '../../src/server/auth.ts';
 import { importCounty } from '../../src/server/sync/index.ts';
-import { BACKENDS, freshDb } from './backends.ts';
+import { BACKENDS, freshDb, MANY_LOGINS } from './backends.ts';
 
 const county = generateCounty({ seed: 21, members: 600 });
 const membersOf = (villageId: string) => county.members.filter((m) => m.villageId === villageId);
@@ -76,7 +76,7 @@ for (const backend of BACKENDS) {
       await createUser(sdb.db, { username: 'cadre', displayName: '李主任', role: 'village-cadre', password: PASSWORD, areas: [mine.code] });
       await createUser(sdb.db, { username: 'township', displayName: '镇审核', role: 'township-reviewer', password: PASSWORD, areas: [mine.townshipCode.slice(0, 9)] });
       await createUser(sdb.db, { username: 'county', displayName: '县审核', role: 'county-reviewer', password: PASSWORD, areas: ['141130'] });
-      app = await buildApp({ db: sdb, distDir: dist(), version: 'test' });
+      app = await buildApp({ db: sdb, distDir: dist(), version: 'test', loginLimits: MANY_LOGINS });
     });
     afterAll(async () => {
       await app?.close();

@@ -206,7 +206,9 @@ for (const backend of BACKENDS) {
       const { auth, deviceId } = await login();
       await revokeDevice(sdb.db, deviceId);
       const r = await app.inject({ method: 'GET', url: '/api/sync/pull?since=0', headers: auth });
-      expect(r.statusCode).toBe(401);
+      // Told apart from an expired session: the tablet wipes the profile.
+      expect(r.statusCode).toBe(403);
+      expect(r.json().error.code).toBe('device-revoked');
       const again = await app.inject({ method: 'POST', url: '/api/login', headers: H, payload: { username: 'doctor', password: PASSWORD, deviceId } });
       expect(again.json().error.code).toBe('device-revoked');
     });
