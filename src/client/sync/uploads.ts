@@ -38,7 +38,9 @@ async function uploadOne(token: string, sha256: string, blob: Blob, mime: string
         received = e.detail.received;
         continue;
       }
-      if (e.status === 401 || e.code === 'device-revoked') throw e;
+      // Not the photo's fault: the session, the device or the account, or a limit that passes (too
+      // many unfinished photos, a full server disk). The sync stops and tries again later.
+      if (e.status === 401 || e.status === 429 || e.status === 507 || e.code === 'device-revoked' || e.code === 'user-disabled') throw e;
       throw new UploadRefused(e.code, e.message, kind);
     }
     if (!complete && received >= blob.size) throw new UploadRefused('incomplete-upload', `the county holds ${received} of ${blob.size} bytes`, kind);
