@@ -39,7 +39,8 @@ beforeAll(async () => {
   await createUser(sdb.db, { username: 'doctor', displayName: '王医生', role: 'village-doctor', password: 'password-1', areas: ['141130'] });
   await createUser(sdb.db, { username: 'county', displayName: '县民政局', role: 'county-reviewer', password: 'password-1', areas: ['141130'] });
   await createUser(sdb.db, { username: 'township', displayName: '乡镇', role: 'township-reviewer', password: 'password-1', areas: ['141130'] });
-  app = await buildApp({ db: sdb, distDir: dir, version: 'test' });
+  // These tests sign in more often than a person would: the sign-in limits are tested in test/server/accounts.test.ts.
+  app = await buildApp({ db: sdb, distDir: dir, version: 'test', loginLimits: { perAddress: { max: 10_000, windowMs: 60_000 }, perUsername: { max: 10_000, windowMs: 60_000 }, lockout: { failures: 10_000, windowMs: 60_000, lockMs: 60_000 } } });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
   setApiBase(base);
 });

@@ -32,7 +32,8 @@ beforeAll(async () => {
   sdb = await openDb({ dataDir: dir });
   await importCounty(sdb.db, county);
   await createUser(sdb.db, { username: 'doctor', displayName: 'd', role: 'village-doctor', password: 'password-1', areas: ['141130'] });
-  app = await buildApp({ db: sdb, distDir: dir, version: 'test' });
+  // These tests sign in more often than a person would: the sign-in limits are tested in test/server/accounts.test.ts.
+  app = await buildApp({ db: sdb, distDir: dir, version: 'test', loginLimits: { perAddress: { max: 10_000, windowMs: 60_000 }, perUsername: { max: 10_000, windowMs: 60_000 }, lockout: { failures: 10_000, windowMs: 60_000, lockMs: 60_000 } } });
   setApiBase(await app.listen({ port: 0, host: '127.0.0.1' }));
 });
 afterAll(async () => {

@@ -20,7 +20,7 @@ import { builtinPack, PAYERS } from '../../src/rules/index.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { createUser } from '../../src/server/auth.ts';
 import { importCounty } from '../../src/server/sync/index.ts';
-import { BACKENDS, freshDb } from './backends.ts';
+import { BACKENDS, freshDb, MANY_LOGINS } from './backends.ts';
 import { JPEG, png, sha256 } from './photos.ts';
 
 const county = generateCounty({ seed: 9, members: 400 });
@@ -73,7 +73,7 @@ for (const backend of BACKENDS) {
         ['admin', '管理员', 'admin', []],
       ];
       for (const [username, displayName, role, areas] of users) await createUser(sdb.db, { username, displayName, role, password: PASSWORD, areas });
-      app = await buildApp({ db: sdb, distDir: dist(), version: 'test' });
+      app = await buildApp({ db: sdb, distDir: dist(), version: 'test', loginLimits: MANY_LOGINS });
       for (const [username] of users) {
         const r = await app.inject({ method: 'POST', url: '/api/login', headers: H, payload: { username, password: PASSWORD, deviceId: ulid(), deviceName: 'test' } });
         expect(r.statusCode, r.body).toBe(200);

@@ -9,7 +9,7 @@ import { ulid } from '../../src/model/ulid.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { createUser, revokeDevice } from '../../src/server/auth.ts';
 import { importCounty } from '../../src/server/sync/index.ts';
-import { BACKENDS, freshDb } from './backends.ts';
+import { BACKENDS, freshDb, MANY_LOGINS } from './backends.ts';
 
 const county = generateCounty({ seed: 9, members: 400 });
 const villages = [...county.villages].sort((a, b) => a.code.localeCompare(b.code));
@@ -40,7 +40,7 @@ for (const backend of BACKENDS) {
       await importCounty(sdb.db, county);
       await createUser(sdb.db, { username: 'doctor', displayName: 'd', role: 'village-doctor', password: PASSWORD, areas: [mine.code] });
       await createUser(sdb.db, { username: 'county', displayName: 'c', role: 'county-reviewer', password: PASSWORD, areas: ['141130'] });
-      app = await buildApp({ db: sdb, distDir: dist(), version: 'test' });
+      app = await buildApp({ db: sdb, distDir: dist(), version: 'test', loginLimits: MANY_LOGINS });
     });
     afterAll(async () => {
       await app?.close();
@@ -91,7 +91,7 @@ for (const backend of BACKENDS) {
     });
 
     it('lets an outdated client flush its outbox, then tells it to update', async () => {
-      const strict = await buildApp({ db: sdb, distDir: dist(), version: 'test', minClientProtocol: PROTOCOL_VERSION + 1 });
+      const strict = await buildApp({ db: sdb, distDir: dist(), version: 'test', minClientProtocol: PROTOCOL_VERSION + 1, loginLimits: MANY_LOGINS });
       try {
         const deviceId = ulid();
         const login = await strict.inject({ method: 'POST', url: '/api/login', headers: H, payload: { username: 'doctor', password: PASSWORD, deviceId } });
