@@ -5,7 +5,7 @@
  * task windows of the work list (Medic CHT's tasks: shown from N days before the due date until M
  * days after, then overdue). No clock: the caller passes the dates.
  */
-import { addDays, addMonths, dayOf, yearsOn } from './dates.ts';
+import { addDays, addMonths, dayOf, yearsOn } from '../days.ts';
 import type { CareParam, CarePack, TaskWindow } from './pack.ts';
 import type { Classification, Disease, Followup, Readings, Symptom } from './records.ts';
 

@@ -4,4 +4,4 @@ export * from './pack.ts';
 export * from './evaluate.ts';
 export * from './worklist.ts';
 export { builtinCarePack, BUILTIN_CARE_PACK_JSON, DEFAULT_CARE_PACK_ID } from './packs/index.ts';
-export { addDays, addMonths, dayOf, isoOf } from './dates.ts';
+export { addDays, addMonths, dayOf, isoOf } from '../days.ts';

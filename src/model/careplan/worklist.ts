@@ -9,7 +9,7 @@
  */
 import type { FilingStatus } from '../filing.ts';
 import type { Enrolment, Household, Member, StatusRecord } from '../roster.ts';
-import { addDays, addMonths, dayOf, isoOf } from './dates.ts';
+import { addDays, addMonths, dayOf, isoOf } from '../days.ts';
 import { followupDue, type TaskState, type Window } from './evaluate.ts';
 import type { CarePack, PovertyKey } from './pack.ts';
 import type { Contract, Disease, Followup, HouseholdVisit } from './records.ts';

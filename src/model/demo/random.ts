@@ -2,6 +2,7 @@
  * Seeded randomness and calendar arithmetic for the demo generator: the same seed gives the same
  * county on every machine and in the browser.
  */
+import { civilDay, isoOf } from '../days.ts';
 
 /** sfc32 (Chris Doty-Humphrey's small fast counting generator), seeded through splitmix32. */
 export class Rng {
@@ -109,29 +110,9 @@ export function seededIds(seed: number, nowMs: number): () => string {
   };
 }
 
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-export function dayNumber(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-/** ISO yyyy-mm-dd of a day number. */
-export function isoDay(z: number): string {
-  const zz = z + 719468;
-  const era = Math.floor(zz / 146097);
-  const doe = zz - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  return `${String(y).padStart(4, '0')}-${m < 10 ? '0' : ''}${m}-${d < 10 ? '0' : ''}${d}`;
-}
+/** Days since 1970-01-01 of a date, and back (src/model/days.ts). */
+export const dayNumber = civilDay;
+export const isoDay = isoOf;
 
 export function yearOfDay(z: number): number {
   return Number(isoDay(z).slice(0, 4));
