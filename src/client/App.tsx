@@ -62,6 +62,12 @@ const ROUTES: Route[] = [
   ['/review', () => <ReviewQueue />],
   ['/review/:id', (p) => <ReviewDetail id={p.id!} />],
   ['/sync', () => <SyncIssues />],
+  // care plan (visits, follow-ups, contracts, work list, dashboard)
+
+  // administration and spreadsheets
+
+  // profiles, lock and encryption
+
 ];
 
 export function App() {

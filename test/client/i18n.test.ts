@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { en } from '../../src/client/i18n/en.ts';
-import { zhCN } from '../../src/client/i18n/zh-CN.ts';
-import { zhTW } from '../../src/client/i18n/zh-TW.ts';
+import { messages, type Tree } from '../../src/client/i18n/messages.ts';
 
-type Tree = { [k: string]: string | Tree };
+const zhCN = messages('zh-CN');
+const zhTW = messages('zh-TW');
+const en = messages('en');
+
 function keys(o: Tree, p = ''): string[] {
   return Object.entries(o).flatMap(([k, v]) => (typeof v === 'string' ? [p + k] : keys(v, `${p}${k}.`)));
 }
@@ -17,6 +18,15 @@ function get(o: Tree, path: string): string | undefined {
 }
 
 describe('every language is complete', () => {
+  it('a bundle cannot define a key twice', async () => {
+    const { BUNDLES } = await import('../../src/client/i18n/bundles.ts');
+    BUNDLES.push({ 'zh-CN': { app: { name: 'x' } }, 'zh-TW': {}, en: {} });
+    try {
+      expect(() => messages('zh-CN')).toThrow(/app.name is defined twice/);
+    } finally {
+      BUNDLES.pop();
+    }
+  });
   const base = keys(zhCN as Tree);
   it('zh-TW has exactly the keys of zh-CN, with the same placeholders', () => {
     expect(keys(zhTW as Tree).sort()).toEqual([...base].sort());

@@ -4,9 +4,7 @@
  */
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import { en } from './en.ts';
-import { zhCN } from './zh-CN.ts';
-import { zhTW } from './zh-TW.ts';
+import { messages } from './messages.ts';
 
 export const LANGS = ['zh-CN', 'zh-TW', 'en'] as const;
 export type AppLang = (typeof LANGS)[number];
@@ -35,7 +33,7 @@ export function setLang(lang: AppLang): void {
 export function initI18n(): typeof i18next {
   const lng = savedLang();
   void i18next.use(initReactI18next).init({
-    resources: { 'zh-CN': { translation: zhCN }, 'zh-TW': { translation: zhTW }, en: { translation: en } },
+    resources: { 'zh-CN': { translation: messages('zh-CN') }, 'zh-TW': { translation: messages('zh-TW') }, en: { translation: messages('en') } },
     lng,
     fallbackLng: 'zh-CN',
     interpolation: { escapeValue: false },

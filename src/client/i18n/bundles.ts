@@ -1,0 +1,16 @@
+/**
+ * Message bundles of features that keep their screen text beside their code (a feature folder's
+ * messages.ts: one object per language). They are merged under the base language files; a key of
+ * a bundle must not exist in the base (test/client/i18n.test.ts checks both, and completeness).
+ */
+export interface Bundle {
+  'zh-CN': Record<string, unknown>;
+  'zh-TW': Record<string, unknown>;
+  en: Record<string, unknown>;
+}
+
+export const BUNDLES: Bundle[] = [
+  // care plan (visits, follow-ups, contracts, work list, dashboard)
+  // administration and spreadsheets
+  // profiles, lock and encryption
+];
