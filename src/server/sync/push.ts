@@ -1,7 +1,7 @@
 /**
- * Push: every mutation is applied in its own transaction together with the record of its result,
- * keyed by (device, mutation id), so a replayed mutation returns the stored result instead of
- * applying twice; a permanent refusal is stored the same way and never blocks the queue.
+ * Push: every mutation is applied together with the record of its result, keyed by (device,
+ * mutation id), in the push's one transaction, so a replayed mutation returns the stored result
+ * instead of applying twice; a permanent refusal is stored the same way and never blocks the queue.
  *
  * Before anything is stored, a mutation is checked: its envelope and its record against the one
  * schema of src/model/records.ts, the writer's role against src/model/permissions.ts, its place
@@ -17,9 +17,10 @@ import { ulid } from '../../model/ulid.ts';
 import { inJurisdiction, type Principal } from '../auth.ts';
 import { isStorageFull, nextSeq, type Tables } from '../db.ts';
 import { applyFilingMutation } from '../filings.ts';
-import { recordChange } from './history.ts';
+import { changeRow, type RecordChange } from './history.ts';
 
 type Trx = Transaction<Tables>;
+type Row = Tables['records'];
 
 /** Fields that tie a record to its place and can never change by an edit. */
 const IMMUTABLE = new Set(['id', 'villageId', 'householdId', 'memberId', 'createdAt']);
@@ -31,8 +32,164 @@ function reject(id: string, code: string, message: string, path?: string): Mutat
   return { id, status: 'rejected', code, message: path ? `${path}: ${message}` : message, ...(path ? { path } : {}) };
 }
 
-async function recordOf(trx: Trx, entity: string, id: string) {
-  return trx.selectFrom('records').selectAll().where('entity', '=', entity).where('id', '=', id).executeTakeFirst();
+/** What applying a mutation writes: held in the push's batch until it is flushed. */
+interface Writes {
+  row?: { row: Row; isNew: boolean };
+  change?: RecordChange;
+  conflicts?: Tables['conflicts'][];
+}
+
+const key = (entity: string, id: string) => `${entity}\u0000${id}`;
+/** Rows a statement may carry: well under SQLite's 32,766 and PostgreSQL's 65,535 parameters. */
+const ROWS_PER_STATEMENT = 500;
+
+/**
+ * A push's reads and writes. Mutations are checked against the records as this push leaves them
+ * (read once, in bulk, before the first mutation), and what they write is kept here and written
+ * with one multi-row statement per table: a push of 100 visits is a handful of statements, not
+ * nine round trips each. Everything stays in the push's one transaction.
+ */
+class Batch {
+  private readonly rows = new Map<string, Row | null>();
+  private readonly dirty = new Map<string, { row: Row; isNew: boolean }>();
+  private changes: Tables['record_changes'][] = [];
+  private conflicts: Tables['conflicts'][] = [];
+  private results: Tables['applied_mutations'][] = [];
+  /** Results stored before this push, or in it (a mutation sent twice in one push). */
+  private readonly stored = new Map<string, { result: string; content_hash: string | null }>();
+
+  constructor(
+    readonly trx: Trx,
+    private readonly p: Principal,
+    private readonly seqs: Seqs,
+  ) {}
+
+  /** Reads, in one query a kind, the records and stored results these mutations will look at. */
+  async prefetch(mutations: readonly Record<string, unknown>[]): Promise<void> {
+    const ids = mutations.map((m) => m.id as string);
+    for (let i = 0; i < ids.length; i += ROWS_PER_STATEMENT) {
+      const found = await this.trx
+        .selectFrom('applied_mutations')
+        .select(['mutation_id', 'result', 'content_hash'])
+        .where('device_id', '=', this.p.deviceId)
+        .where('mutation_id', 'in', ids.slice(i, i + ROWS_PER_STATEMENT))
+        .execute();
+      for (const r of found) this.stored.set(r.mutation_id, r);
+    }
+    const wanted = new Map<string, Set<string>>();
+    const want = (entity: string, id: unknown) => {
+      if (typeof id !== 'string' || id.length > 64 || id.includes('\u0000')) return;
+      if (!wanted.has(entity)) wanted.set(entity, new Set());
+      wanted.get(entity)!.add(id);
+    };
+    // Only what a well-formed mutation names (a refused one reads nothing).
+    for (const m of mutations.filter((x) => !checkMutation(x))) {
+      if (typeof m.entity === 'string') want(m.entity, m.entityId);
+      const data = isObject(m.data) ? m.data : {};
+      want('village', data.villageId);
+      want('household', data.householdId);
+      want('member', data.memberId);
+    }
+    for (const [entity, set] of wanted) {
+      const all = [...set];
+      for (const id of all) this.rows.set(key(entity, id), null);
+      for (let i = 0; i < all.length; i += ROWS_PER_STATEMENT) {
+        const found = await this.trx.selectFrom('records').selectAll().where('entity', '=', entity).where('id', 'in', all.slice(i, i + ROWS_PER_STATEMENT)).execute();
+        for (const r of found) this.rows.set(key(entity, r.id), r);
+      }
+    }
+  }
+
+  /** A record as this push has left it so far. */
+  async get(entity: string, id: string): Promise<Row | undefined> {
+    const k = key(entity, id);
+    if (!this.rows.has(k)) {
+      const r = await this.trx.selectFrom('records').selectAll().where('entity', '=', entity).where('id', '=', id).executeTakeFirst();
+      this.rows.set(k, r ?? null);
+    }
+    return this.rows.get(k) ?? undefined;
+  }
+
+  seq(): number {
+    return this.seqs.take();
+  }
+
+  storedResult(id: string, hash: string): MutationResult | null {
+    const done = this.stored.get(id);
+    if (!done) return null;
+    if (done.content_hash !== null && done.content_hash !== hash) {
+      return reject(id, 'id-reused', 'this mutation id was used before for another change; the first one stands (the device must make a new id for a new change)');
+    }
+    return JSON.parse(done.result) as MutationResult;
+  }
+
+  /** Keeps what a mutation wrote, and its result, for the next flush. */
+  keep(id: string, hash: string, result: MutationResult, w: Writes = {}): void {
+    if (w.row) {
+      const k = key(w.row.row.entity, w.row.row.id);
+      const before = this.dirty.get(k);
+      // An update of a record created in this same push is still one insert.
+      this.dirty.set(k, { row: w.row.row, isNew: w.row.isNew || (before?.isNew ?? false) });
+      this.rows.set(k, w.row.row);
+    }
+    if (w.change) this.changes.push(changeRow(this.p, w.change));
+    if (w.conflicts) this.conflicts.push(...w.conflicts);
+    const stored = { device_id: this.p.deviceId, mutation_id: id, result: JSON.stringify(result), applied_at: new Date().toISOString(), content_hash: hash };
+    this.results.push(stored);
+    this.stored.set(id, stored);
+  }
+
+  /** Writes what was kept: one statement per table and 500 rows, updates one by one. */
+  async flush(): Promise<void> {
+    const inserts: Row[] = [];
+    for (const { row, isNew } of this.dirty.values()) {
+      if (isNew) inserts.push(row);
+      else {
+        const { entity, id, ...rest } = row;
+        await this.trx.updateTable('records').set(rest).where('entity', '=', entity).where('id', '=', id).execute();
+      }
+    }
+    const chunks = async <T extends keyof Tables>(table: T, rows: Tables[T][]) => {
+      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) await this.trx.insertInto(table).values(rows.slice(i, i + ROWS_PER_STATEMENT) as never).execute();
+    };
+    await chunks('records', inserts);
+    await chunks('conflicts', this.conflicts);
+    await chunks('record_changes', this.changes);
+    await chunks('applied_mutations', this.results);
+    this.dirty.clear();
+    this.changes = [];
+    this.conflicts = [];
+    this.results = [];
+  }
+}
+
+/**
+ * Sequence numbers reserved for one push before its first savepoint, so that rolling a savepoint
+ * back never returns numbers to the counter that this push has handed out already. Numbers a
+ * rolled-back attempt used are handed out again (their rows are gone with it).
+ */
+class Seqs {
+  private next = 0;
+  private end = 0;
+  private constructor() {}
+  static async reserve(trx: Trx, n: number): Promise<Seqs> {
+    const s = new Seqs();
+    if (n > 0) {
+      s.next = await nextSeq(trx, n);
+      s.end = s.next + n;
+    }
+    return s;
+  }
+  take(): number {
+    if (this.next >= this.end) throw new Error('push: more records written than mutations sent');
+    return this.next++;
+  }
+  mark(): number {
+    return this.next;
+  }
+  rewind(to: number): void {
+    this.next = to;
+  }
 }
 
 const OUTSIDE = '不在您负责的村庄范围内 (outside your villages)';
@@ -41,21 +198,21 @@ const OUTSIDE = '不在您负责的村庄范围内 (outside your villages)';
  * The village code a new record belongs to, from the record it hangs on, or a refusal when that
  * record is missing or in another place than the new one says.
  */
-async function placeOf(trx: Trx, entity: Entity, data: Record<string, unknown>, mutationId: string): Promise<string | MutationResult> {
+async function placeOf(b: Batch, entity: Entity, data: Record<string, unknown>, mutationId: string): Promise<string | MutationResult> {
   const missing = (what: string, path: string) => reject(mutationId, 'not-found', `the ${what} this ${entity} belongs to is not on the server`, path);
   if (entity === 'village') return data.code as string;
   if (entity === 'household' || entity === 'member') {
-    const v = await recordOf(trx, 'village', data.villageId as string);
+    const v = await b.get('village', data.villageId as string);
     if (!v || v.deleted) return missing('village', 'data.villageId');
     if (entity === 'member') {
-      const h = await recordOf(trx, 'household', data.householdId as string);
+      const h = await b.get('household', data.householdId as string);
       if (!h || h.deleted) return missing('household', 'data.householdId');
       const household = JSON.parse(h.data) as { villageId?: unknown };
       if (household.villageId !== data.villageId) return reject(mutationId, 'invalid', 'differs from the village of the household', 'data.villageId');
     }
     return v.village_code;
   }
-  const m = await recordOf(trx, 'member', data.memberId as string);
+  const m = await b.get('member', data.memberId as string);
   if (!m || m.deleted) return missing('member', 'data.memberId');
   const member = JSON.parse(m.data) as { villageId?: unknown; householdId?: unknown };
   // A record that names its village or household names the member's own.
@@ -70,43 +227,46 @@ function invalidRecord(m: Mutation, record: unknown): MutationResult | null {
   return reject(m.id, 'invalid', problem.message, problem.path ? `data.${problem.path}` : 'data');
 }
 
-async function apply(trx: Trx, p: Principal, m: Mutation): Promise<MutationResult> {
+/** A mutation's result and what it writes (nothing is written here: the batch keeps it). */
+async function apply(b: Batch, p: Principal, m: Mutation): Promise<{ result: MutationResult; writes?: Writes }> {
   if (!mayWrite(p.role, m.entity, m.op)) {
-    return reject(m.id, 'forbidden', m.op === 'delete' && m.entity !== 'village' ? `a ${m.entity} cannot be deleted` : `the role ${p.role} does not change ${m.entity} records`);
+    return { result: reject(m.id, 'forbidden', m.op === 'delete' && m.entity !== 'village' ? `a ${m.entity} cannot be deleted` : `the role ${p.role} does not change ${m.entity} records`) };
   }
   // Filings follow their own workflow (docs/filing.md), in this same transaction.
-  if (m.entity === 'filing') return applyFilingMutation(trx, p, m);
+  if (m.entity === 'filing') {
+    await b.flush();
+    return { result: await applyFilingMutation(b.trx, p, m) };
+  }
   const now = new Date().toISOString();
-  const existing = await recordOf(trx, m.entity, m.entityId);
+  const existing = await b.get(m.entity, m.entityId);
 
   if (m.op === 'create') {
-    if (m.data.id !== undefined && m.data.id !== m.entityId) return reject(m.id, 'invalid', 'differs from entityId', 'data.id');
+    if (m.data.id !== undefined && m.data.id !== m.entityId) return { result: reject(m.id, 'invalid', 'differs from entityId', 'data.id') };
     const data = { ...m.data, id: m.entityId };
     const bad = invalidRecord(m, data);
-    if (bad) return bad;
-    if (existing) return reject(m.id, 'exists', `${m.entity} ${m.entityId} already exists`);
-    const code = await placeOf(trx, m.entity, data, m.id);
-    if (typeof code !== 'string') return code;
-    if (!inJurisdiction(p, code)) return reject(m.id, 'forbidden', OUTSIDE);
+    if (bad) return { result: bad };
+    if (existing) return { result: reject(m.id, 'exists', `${m.entity} ${m.entityId} already exists`) };
+    const code = await placeOf(b, m.entity, data, m.id);
+    if (typeof code !== 'string') return { result: code };
+    if (!inJurisdiction(p, code)) return { result: reject(m.id, 'forbidden', OUTSIDE) };
     const fieldRevs = Object.fromEntries(Object.keys(data).map((k) => [k, 1]));
-    const seq = await nextSeq(trx, 1);
-    await trx
-      .insertInto('records')
-      .values({ entity: m.entity, id: m.entityId, village_code: code, data: JSON.stringify(data), rev: 1, field_revs: JSON.stringify(fieldRevs), seq, deleted: 0, updated_at: now })
-      .execute();
-    await recordChange(trx, p, { entity: m.entity, entityId: m.entityId, rev: 1, op: 'create', fields: Object.keys(data), mutationId: m.id, at: now });
-    return { id: m.id, status: 'applied', rev: 1 };
+    const row: Row = { entity: m.entity, id: m.entityId, village_code: code, data: JSON.stringify(data), rev: 1, field_revs: JSON.stringify(fieldRevs), seq: b.seq(), deleted: 0, updated_at: now };
+    return {
+      result: { id: m.id, status: 'applied', rev: 1 },
+      writes: { row: { row, isNew: true }, change: { entity: m.entity, entityId: m.entityId, rev: 1, op: 'create', fields: Object.keys(data), mutationId: m.id, at: now } },
+    };
   }
 
-  if (!existing) return reject(m.id, 'not-found', `${m.entity} ${m.entityId} is not on the server`);
-  if (!inJurisdiction(p, existing.village_code)) return reject(m.id, 'forbidden', OUTSIDE);
-  if (existing.deleted) return reject(m.id, 'deleted', `${m.entity} ${m.entityId} was deleted`);
+  if (!existing) return { result: reject(m.id, 'not-found', `${m.entity} ${m.entityId} is not on the server`) };
+  if (!inJurisdiction(p, existing.village_code)) return { result: reject(m.id, 'forbidden', OUTSIDE) };
+  if (existing.deleted) return { result: reject(m.id, 'deleted', `${m.entity} ${m.entityId} was deleted`) };
 
   if (m.op === 'delete') {
-    const seq = await nextSeq(trx, 1);
-    await trx.updateTable('records').set({ deleted: 1, rev: existing.rev + 1, seq, updated_at: now }).where('entity', '=', m.entity).where('id', '=', m.entityId).execute();
-    await recordChange(trx, p, { entity: m.entity, entityId: m.entityId, rev: existing.rev + 1, op: 'delete', fields: [], mutationId: m.id, at: now });
-    return { id: m.id, status: 'applied', rev: existing.rev + 1 };
+    const rev = existing.rev + 1;
+    return {
+      result: { id: m.id, status: 'applied', rev },
+      writes: { row: { row: { ...existing, deleted: 1, rev, seq: b.seq(), updated_at: now }, isNew: false }, change: { entity: m.entity, entityId: m.entityId, rev, op: 'delete', fields: [], mutationId: m.id, at: now } },
+    };
   }
 
   const current = JSON.parse(existing.data) as Record<string, unknown>;
@@ -116,11 +276,11 @@ async function apply(trx: Trx, p: Principal, m: Mutation): Promise<MutationResul
   const conflicts: { field: string; server: unknown; client: unknown }[] = [];
   const changedFields: string[] = [];
   for (const field of Object.keys(m.data)) {
-    if (IMMUTABLE.has(field)) return reject(m.id, 'immutable-field', 'cannot be changed', `data.${field}`);
+    if (IMMUTABLE.has(field)) return { result: reject(m.id, 'immutable-field', 'cannot be changed', `data.${field}`) };
   }
   // The record as it would be: it must still be a valid record.
   const bad = invalidRecord(m, { ...current, ...m.data });
-  if (bad) return bad;
+  if (bad) return { result: bad };
   for (const [field, value] of Object.entries(m.data)) {
     const same = JSON.stringify(current[field] ?? null) === JSON.stringify(value ?? null);
     if (same) continue;
@@ -133,25 +293,16 @@ async function apply(trx: Trx, p: Principal, m: Mutation): Promise<MutationResul
     fieldRevs[field] = newRev;
     changedFields.push(field);
   }
-  for (const c of conflicts) {
-    await trx
-      .insertInto('conflicts')
-      .values({ id: ulid(), entity: m.entity, entity_id: m.entityId, field: c.field, server_value: JSON.stringify(c.server), client_value: JSON.stringify(c.client), device_id: p.deviceId, mutation_id: m.id, created_at: now, resolved_at: null })
-      .execute();
-  }
+  const writes: Writes = {
+    conflicts: conflicts.map((c) => ({ id: ulid(), entity: m.entity, entity_id: m.entityId, field: c.field, server_value: JSON.stringify(c.server), client_value: JSON.stringify(c.client), device_id: p.deviceId, mutation_id: m.id, created_at: now, resolved_at: null })),
+  };
   let rev = existing.rev;
   if (changedFields.length) {
-    const seq = await nextSeq(trx, 1);
     rev = newRev;
-    await trx
-      .updateTable('records')
-      .set({ data: JSON.stringify(current), field_revs: JSON.stringify(fieldRevs), rev, seq, updated_at: now })
-      .where('entity', '=', m.entity)
-      .where('id', '=', m.entityId)
-      .execute();
-    await recordChange(trx, p, { entity: m.entity, entityId: m.entityId, rev, op: 'update', fields: changedFields, mutationId: m.id, at: now });
+    writes.row = { row: { ...existing, data: JSON.stringify(current), field_revs: JSON.stringify(fieldRevs), rev, seq: b.seq(), updated_at: now }, isNew: false };
+    writes.change = { entity: m.entity, entityId: m.entityId, rev, op: 'update', fields: changedFields, mutationId: m.id, at: now };
   }
-  return conflicts.length ? { id: m.id, status: 'conflict', rev, conflicts } : { id: m.id, status: 'applied', rev };
+  return { result: conflicts.length ? { id: m.id, status: 'conflict', rev, conflicts } : { id: m.id, status: 'applied', rev }, writes };
 }
 
 /** JSON with sorted keys, so the same mutation hashes the same whatever order its keys came in. */
@@ -174,42 +325,41 @@ export function contentHash(m: Record<string, unknown>): string {
 
 const isObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
 
-/** The stored result of a mutation, the refusal of a reused id, or null when it is new. */
-async function storedResult(trx: Trx, p: Principal, id: string, hash: string): Promise<MutationResult | null> {
-  const done = await trx.selectFrom('applied_mutations').select(['result', 'content_hash']).where('device_id', '=', p.deviceId).where('mutation_id', '=', id).executeTakeFirst();
-  if (!done) return null;
-  if (done.content_hash !== null && done.content_hash !== hash) {
-    return reject(id, 'id-reused', 'this mutation id was used before for another change; the first one stands (the device must make a new id for a new change)');
-  }
-  return JSON.parse(done.result) as MutationResult;
-}
-
-async function storeResult(trx: Trx, p: Principal, id: string, hash: string, result: MutationResult): Promise<void> {
-  await trx.insertInto('applied_mutations').values({ device_id: p.deviceId, mutation_id: id, result: JSON.stringify(result), applied_at: new Date().toISOString(), content_hash: hash }).execute();
-}
-
-/** One mutation inside the push's transaction: its stored result, or applied and stored now. */
-async function applyOnce(trx: Trx, p: Principal, raw: Record<string, unknown>, id: string, hash: string): Promise<MutationResult> {
-  const stored = await storedResult(trx, p, id, hash);
+/** One mutation: its stored result, or its result now with what it writes, kept in the batch. */
+async function applyOnce(b: Batch, p: Principal, raw: Record<string, unknown>, id: string, hash: string): Promise<MutationResult> {
+  const stored = b.storedResult(id, hash);
   if (stored) return stored;
   const problem = checkMutation(raw);
-  const result = problem ? reject(id, 'invalid', problem.message, problem.path || 'mutation') : await apply(trx, p, raw as unknown as Mutation);
-  await storeResult(trx, p, id, hash, result);
+  if (problem) {
+    const result = reject(id, 'invalid', problem.message, problem.path || 'mutation');
+    b.keep(id, hash, result);
+    return result;
+  }
+  const { result, writes } = await apply(b, p, raw as unknown as Mutation);
+  b.keep(id, hash, result, writes);
   return result;
 }
 
 const FAILED = (id: string) => reject(id, 'failed', '县级服务器无法处理这条修改，已保留在平板上 (the server could not apply this change; it is kept on the tablet)');
 
+interface Item {
+  raw: Record<string, unknown>;
+  id: string;
+  hash: string;
+}
+
 /**
  * Applies each mutation exactly once; a replay returns the stored result. The whole push is one
- * database transaction (one commit, one flush to disk), with a savepoint per mutation: a mutation
- * that fails is rolled back to its savepoint alone, tried once more (a replay racing another
- * request of the same device then finds the other's stored result), and otherwise stored as
- * refused (`failed`) so it never blocks the ones behind it. A full disk rolls the push back and
- * answers 507; the tablet sends it all again later.
+ * database transaction (one commit, one flush to disk). Its mutations are first applied together
+ * (one batch: bulk reads, bulk writes); should that fail, the batch is rolled back to its savepoint
+ * and the mutations are applied one by one, each in a savepoint of its own: a mutation that fails
+ * is rolled back alone, tried once more (a replay racing another request of the same device then
+ * finds the other's stored result), and otherwise stored as refused (`failed`) so it never blocks
+ * the ones behind it. A full disk rolls the push back and answers 507; the tablet sends it all
+ * again later.
  */
 export async function push(db: Kysely<Tables>, p: Principal, mutations: readonly unknown[], log?: (msg: string, err: unknown) => void): Promise<MutationResult[]> {
-  const results: MutationResult[] = [];
+  const results: (MutationResult | Item)[] = [];
   const trx = await db.startTransaction().execute();
   try {
     for (const raw of mutations) {
@@ -219,31 +369,63 @@ export async function push(db: Kysely<Tables>, p: Principal, mutations: readonly
         results.push(reject(typeof id === 'string' && id.length <= 64 && !id.includes('\u0000') ? id : '', 'invalid', 'must be an id made by the app (a ULID)', 'id'));
         continue;
       }
-      const hash = contentHash(raw);
-      let result: MutationResult | null = null;
-      for (let attempt = 0; attempt < 2 && result === null; attempt++) {
-        await sql`savepoint m`.execute(trx);
-        try {
-          result = await applyOnce(trx, p, raw, id, hash);
-          await sql`release savepoint m`.execute(trx);
-        } catch (e) {
-          if (isStorageFull(e)) throw new StorageFullError('storage full');
-          await sql`rollback to savepoint m`.execute(trx);
-          await sql`release savepoint m`.execute(trx);
-          if (attempt === 1) log?.(`push: mutation ${id} (${String(raw.entity)} ${String(raw.op)}) failed`, e);
-        }
-      }
-      if (result === null) {
-        result = FAILED(id);
-        await storeResult(trx, p, id, hash, result);
-      }
-      results.push(result);
+      results.push({ raw, id, hash: contentHash(raw) });
     }
+    const items = results.filter((r): r is Item => 'raw' in r);
+    const seqs = await Seqs.reserve(trx, items.length);
+    const start = seqs.mark();
+    let done: Map<Item, MutationResult> | null = new Map();
+    await sql`savepoint batch`.execute(trx);
+    try {
+      const b = new Batch(trx, p, seqs);
+      await b.prefetch(items.map((i) => i.raw));
+      for (const it of items) done.set(it, await applyOnce(b, p, it.raw, it.id, it.hash));
+      await b.flush();
+      await sql`release savepoint batch`.execute(trx);
+    } catch (e) {
+      if (isStorageFull(e)) throw new StorageFullError('storage full');
+      await sql`rollback to savepoint batch`.execute(trx);
+      await sql`release savepoint batch`.execute(trx);
+      seqs.rewind(start);
+      done = null;
+    }
+    if (done === null) {
+      done = new Map();
+      for (const it of items) done.set(it, await applyAlone(trx, p, seqs, it, log));
+    }
+    const out = results.map((r) => ('raw' in r ? done.get(r)! : r));
     await trx.commit().execute();
+    return out;
   } catch (e) {
     await trx.rollback().execute().catch(() => undefined);
     if (isStorageFull(e)) throw new StorageFullError('storage full');
     throw e;
   }
-  return results;
+}
+
+/** One mutation in a savepoint of its own, tried twice, else stored as `failed`. */
+async function applyAlone(trx: Trx, p: Principal, seqs: Seqs, it: Item, log?: (msg: string, err: unknown) => void): Promise<MutationResult> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const mark = seqs.mark();
+    await sql`savepoint m`.execute(trx);
+    try {
+      const b = new Batch(trx, p, seqs);
+      await b.prefetch([it.raw]);
+      const result = await applyOnce(b, p, it.raw, it.id, it.hash);
+      await b.flush();
+      await sql`release savepoint m`.execute(trx);
+      return result;
+    } catch (e) {
+      if (isStorageFull(e)) throw new StorageFullError('storage full');
+      await sql`rollback to savepoint m`.execute(trx);
+      await sql`release savepoint m`.execute(trx);
+      seqs.rewind(mark);
+      if (attempt === 1) log?.(`push: mutation ${it.id} (${String(it.raw.entity)} ${String(it.raw.op)}) failed`, e);
+    }
+  }
+  const b = new Batch(trx, p, seqs);
+  const result = FAILED(it.id);
+  b.keep(it.id, it.hash, result);
+  await b.flush();
+  return result;
 }
