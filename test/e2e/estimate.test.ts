@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historyFromRecords } from '../../src/model/estimate.ts';
 import { statusOn } from '../../src/rules/index.ts';
 import { runSettle } from '../helpers.ts';
-import { chromiumAvailable, launch, shot, smallTouchTargets, startServer, tabletContext, waitForServiceWorker, type Server } from './harness.ts';
+import { chromiumAvailable, launch, shot, shotSizes, smallTouchTargets, startServer, tabletContext, waitForServiceWorker, type Server } from './harness.ts';
 
 const fen = (text: string | null) => Number((text ?? '').replace(/[^0-9]/g, ''));
 
@@ -75,6 +75,18 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('estimate and ledger in
       expect(fen(await page.getByTestId(`payer-${payer}`).textContent()), payer).toBe(fen(amount));
     }
     await page.getByTestId('assumptions').waitFor();
+    // Assumed parameters are named in words from the pack, never by their keys ("backstop.scope").
+    const assumed = (await page.getByTestId('assumptions').textContent()) ?? '';
+    expect(assumed).not.toMatch(/[a-z]\.[a-z]|\|/i);
+    expect(assumed).toMatch(/[：:].*估算|[：:]/);
+    // A quote opens to its whole text and document on a tap (no hover on a touch screen).
+    const quote = page.locator('.tag.quote button').first();
+    const cut = (await quote.textContent()) ?? '';
+    await quote.click();
+    expect(await quote.getAttribute('aria-expanded')).toBe('true');
+    expect(((await quote.textContent()) ?? '').length).toBeGreaterThanOrEqual(cut.replace('…', '').length);
+    await page.locator('.tag.quote.open .quote-doc').first().waitFor();
+    await shotSizes(page, 'estimate-words', page.getByTestId('assumptions'));
     await shot(page, 'estimate-800x1280');
     expect(await smallTouchTargets(page)).toEqual([]);
   });

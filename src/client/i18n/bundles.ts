@@ -3,6 +3,8 @@
  * messages.ts: one object per language). They are merged under the base language files; a key of
  * a bundle must not exist in the base (test/client/i18n.test.ts checks both, and completeness).
  */
+import { estimateMessages } from '../features/estimate/messages.ts';
+
 export interface Bundle {
   'zh-CN': Record<string, unknown>;
   'zh-TW': Record<string, unknown>;
@@ -10,6 +12,7 @@ export interface Bundle {
 }
 
 export const BUNDLES: Bundle[] = [
+  estimateMessages,
   // care plan (visits, follow-ups, contracts, work list, dashboard)
   // administration and spreadsheets
   // profiles, lock and encryption

@@ -1,5 +1,5 @@
 import { useLiveQuery } from 'dexie-react-hooks';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { BUILTIN_PACK_JSON, builtinPack, explainTrace, formatRatio, layerName, PAYERS, type CompiledPack, type DatedStatus, type Lang } from '../../../rules/index.ts';
 import { db } from '../../db/schema.ts';
@@ -9,6 +9,7 @@ import { ClaimKindField } from '../common/ClaimKindField.tsx';
 import { SubmitForm } from '../common/SubmitForm.tsx';
 import { Field } from '../common/Field.tsx';
 import { useDraft } from '../common/useDraft.ts';
+import { assumptionWords, paramName } from './param-words.ts';
 import { compareClasses, estimate, historyFromRecords, type EstimateForm, type EstimateOk, type PriorClaim } from '../../../model/estimate.ts';
 
 type Values = EstimateForm & {
@@ -80,6 +81,12 @@ export function EstimatePage() {
   );
   const outcome = useMemo(() => (pack && values ? estimate(pack, history, prior, values) : null), [pack, history, prior, values]);
   const compare = useMemo(() => (showCompare && pack && values && outcome?.ok ? compareClasses(pack, history, prior, values) : null), [showCompare, pack, history, prior, values, outcome]);
+  // 比较各级医院 brings its table into view (below the fold on a tablet).
+  const compareRef = useRef<HTMLTableElement>(null);
+  const hasCompare = compare !== null;
+  useEffect(() => {
+    if (hasCompare) compareRef.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  }, [hasCompare]);
 
   if (!ctx || !values || !pack) return <p className="page">{t('common.loading')}</p>;
   if (memberId && !ctx.member) return <p className="page">{t('notFound.title')}</p>;
@@ -205,6 +212,37 @@ export function EstimatePage() {
         </label>
       </SubmitForm>
 
+      {/* The printout leads with the case: who, where, how much. */}
+      {outcome?.ok && (
+        <div className="print-only">
+          <dl className="facts">
+            <dt>{t('estimate.person')}</dt>
+            <dd>
+              {ctx.member ? ctx.member.name : t('estimate.forAnonymous')}
+              {ctx.household && ` · ${t('households.numberShort', { number: ctx.household.number })}`}
+            </dd>
+            {ctx.village && (
+              <>
+                <dt>{t('estimateWords.clinic')}</dt>
+                <dd>{t('estimateWords.clinicName', { village: ctx.village.name })}</dd>
+              </>
+            )}
+            <dt>{t('estimate.date')}</dt>
+            <dd>{fmtDate(values.date)}</dd>
+            <dt>{t('estimate.facility')}</dt>
+            <dd>
+              {pack.facilities.find((f) => `f:${f.id}` === values.facility)?.name[textLang] ?? ''} {pack.classes[outcome.claim.classIndex]![textLang]} ·{' '}
+              {t(values.kind === 'inpatient' ? 'estimate.inpatient' : 'estimate.outpatient')}
+              {outcome.claim.disease ? ` ${outcome.claim.disease}` : ''}
+            </dd>
+            <dt>{t('estimate.total')}</dt>
+            <dd>{yuan(outcome.claim.total)}</dd>
+            <dt>{t('estimate.outOfCatalog')}</dt>
+            <dd>{values.outUnknown ? t('estimate.unknown') : yuan(outcome.claim.outOfCatalog)}</dd>
+          </dl>
+          <p>{t('estimate.printFooter', { pack: `${pack.name[textLang]} ${pack.version}`, date: fmtDate(today()) })}</p>
+        </div>
+      )}
       {outcome?.ok && <Result ok={outcome} pack={pack} values={values} lang={rulesLang} textLang={textLang} />}
       {outcome?.ok && (
         <div className="actions no-print">
@@ -238,7 +276,7 @@ export function EstimatePage() {
         </div>
       )}
       {compare && (
-        <table className="compare" data-testid="compare-table">
+        <table className="compare" data-testid="compare-table" ref={compareRef}>
           <thead>
             <tr>
               <th>{t('estimate.facilityClass')}</th>
@@ -259,30 +297,6 @@ export function EstimatePage() {
             ))}
           </tbody>
         </table>
-      )}
-      {outcome?.ok && (
-        <div className="print-only">
-          <dl className="facts">
-            <dt>{t('estimate.person')}</dt>
-            <dd>
-              {ctx.member ? ctx.member.name : t('estimate.forAnonymous')}
-              {ctx.household && ` · ${t('households.numberShort', { number: ctx.household.number })}`}
-            </dd>
-            <dt>{t('estimate.date')}</dt>
-            <dd>{fmtDate(values.date)}</dd>
-            <dt>{t('estimate.facility')}</dt>
-            <dd>
-              {pack.facilities.find((f) => `f:${f.id}` === values.facility)?.name[textLang] ?? ''} {pack.classes[outcome.claim.classIndex]![textLang]} ·{' '}
-              {t(values.kind === 'inpatient' ? 'estimate.inpatient' : 'estimate.outpatient')}
-              {outcome.claim.disease ? ` ${outcome.claim.disease}` : ''}
-            </dd>
-            <dt>{t('estimate.total')}</dt>
-            <dd>{yuan(outcome.claim.total)}</dd>
-            <dt>{t('estimate.outOfCatalog')}</dt>
-            <dd>{values.outUnknown ? t('estimate.unknown') : yuan(outcome.claim.outOfCatalog)}</dd>
-          </dl>
-          <p>{t('estimate.printFooter', { pack: `${pack.id} ${pack.version}`, date: fmtDate(today()) })}</p>
-        </div>
       )}
     </section>
   );
@@ -329,17 +343,19 @@ function Result({ ok, pack, values, lang, textLang }: { ok: EstimateOk; pack: Co
           </li>
         ))}
       </ul>
+      {ok.high && ok.high.result.patient !== r.patient && (
+        <p className="muted" data-testid="range-end">
+          {t('estimateWords.rangeLow')}
+        </p>
+      )}
       {assumptions.length > 0 && (
         <div className="banner warn" data-testid="assumptions">
           <strong>{t('estimate.assumed')}</strong>
-          <span>
-            {assumptions
-              .map((a) => {
-                const p = pack.params.get(a);
-                return p?.note ? `${a}（${p.note}）` : a;
-              })
-              .join('；')}
-          </span>
+          <ul className="assumptions">
+            {assumptions.map((a) => (
+              <li key={a}>{assumptionWords(pack, a, textLang, t, yuan)}</li>
+            ))}
+          </ul>
         </div>
       )}
       <h2>{t('estimate.explanation')}</h2>
@@ -351,12 +367,10 @@ function Result({ ok, pack, values, lang, textLang }: { ok: EstimateOk; pack: Co
               {Object.entries(step.params).map(([name, p]) =>
                 p.source === 'assumption' ? (
                   <span key={name} className="tag assumed">
-                    {t('estimate.assumedTag')} {name}
+                    {t('estimate.assumedTag')} {paramName(pack, name, textLang, t)}
                   </span>
                 ) : (
-                  <span key={name} className="tag" title={p.source.quote}>
-                    {pack.documents[p.source.doc]?.number ?? p.source.doc}「{p.source.quote}」
-                  </span>
+                  <Quote key={name} pack={pack} doc={p.source.doc} quote={p.source.quote} />
                 ),
               )}
             </p>
@@ -379,6 +393,24 @@ function Result({ ok, pack, values, lang, textLang }: { ok: EstimateOk; pack: Co
       )}
       {ok.priorProblems.length > 0 && <p className="banner warn">{t('estimate.priorProblems', { count: ok.priorProblems.length })}</p>}
     </div>
+  );
+}
+
+/**
+ * A policy quote, cut to a line, that opens to the whole text with its document on a tap (a touch
+ * screen shows no hover tooltip).
+ */
+function Quote({ pack, doc, quote }: { pack: CompiledPack; doc: string; quote: string }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const d = pack.documents[doc];
+  return (
+    <span className={open ? 'tag quote open' : 'tag quote'}>
+      <button type="button" className="link" aria-expanded={open} onClick={() => setOpen(!open)} title={open ? t('estimateWords.quoteClose') : t('estimateWords.quoteOpen')}>
+        {d?.number ?? doc}「{open ? quote : quote.length > 24 ? `${quote.slice(0, 24)}…` : quote}」
+      </button>
+      {open && d && <span className="quote-doc">{d.title}</span>}
+    </span>
   );
 }
 
