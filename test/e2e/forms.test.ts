@@ -189,6 +189,8 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('forms in Chromium', ()
     const { memberId, enrolmentId, certifiedOn } = enrolled;
     await doctor.goto(`${server.url}/members/${memberId}`);
     const row = doctor.locator(`[data-testid="enrolment-row"][data-id="${enrolmentId}"]`);
+    // The disease by its Chinese name first, the code after it (not "I10 · 特殊慢性病").
+    expect(await row.locator('.title').textContent()).toMatch(/^[\u4e00-\u9fff]/);
     await row.getByTestId('enrolment-end').click();
     const dialog = doctor.getByTestId('confirm-dialog');
     await dialog.waitFor();

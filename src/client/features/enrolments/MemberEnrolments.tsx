@@ -59,7 +59,7 @@ export function MemberEnrolments({ enrolments }: { enrolments: Enrolment[] }) {
         {enrolments.map((e) => (
           <li key={e.id} className={e.endedOn ? 'ended' : ''} data-testid="enrolment-row" data-id={e.id}>
             <span className="title">
-              {e.icd} · {t(`enrolments.category.${e.category}`)}
+              {diseaseName(e)} <small>· {t(`enrolments.category.${e.category}`)} · {e.icd}</small>
             </span>
             {e.endedOn ? (
               <button type="button" onClick={() => void reopenEnrolment(e.id)} data-testid="enrolment-undo">
