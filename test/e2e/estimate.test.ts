@@ -132,4 +132,26 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('estimate and ledger in
     await page.getByTestId('error-total').waitFor();
     expect(await page.locator('#outOfCatalog').inputValue()).toBe('40000');
   });
+
+  it("offers the member's own county's pack first and the others for comparison", async () => {
+    await page.goto(`${server.url}/estimate?member=${member.id}`);
+    await enterCase();
+    expect(await page.locator('#packId option').first().textContent()).toMatch(/^本县：/);
+    expect(await page.locator('#packId optgroup').getAttribute('label')).toBe('其他地区（仅供比较）');
+    expect(await page.getByTestId('other-region').count()).toBe(0);
+    await page.locator('#packId').selectOption('CN-440000-2018');
+    await page.getByTestId('other-region').waitFor();
+    // Xianning's pack needs the poverty class: a member without one is sent to the status form.
+    if (person.registeredPoor && person.poorClass === null) {
+      await page.locator('#packId').selectOption('CN-421200-2017');
+      // Its own classes: the first facility it lists.
+      await page.locator('#facility').selectOption({ index: 1 });
+      await page.locator('#total').fill('30000');
+      const missing = page.getByTestId('status-missing');
+      await missing.waitFor();
+      expect(await missing.locator('a').getAttribute('href')).toBe(`/members/${member.id}/status/new`);
+    }
+    await page.locator('#packId').selectOption({ index: 0 });
+    await page.getByTestId('other-region').waitFor({ state: 'detached' });
+  });
 });

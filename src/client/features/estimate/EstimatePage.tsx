@@ -66,6 +66,9 @@ export function EstimatePage() {
   const [showCompare, setShowCompare] = useState(false);
 
   const pack: CompiledPack | null = values ? builtinPack(values.packId) : null;
+  // The member's own county's pack comes first; the others are there to compare with.
+  const homeId = ctx?.village?.packId ?? null;
+  const homePack = ctx?.member && homeId ? (BUILTIN_PACK_JSON.find((p) => p.id === homeId) ?? null) : null;
   const history: DatedStatus[] = useMemo(() => {
     if (!values) return [];
     if (ctx?.member) return historyFromRecords(ctx.statuses);
@@ -117,13 +120,31 @@ export function EstimatePage() {
       <SubmitForm className="estimate-form no-print" onSubmit={() => {}}>
         <Field id="packId" label={t('estimate.pack')}>
           <select id="packId" value={values.packId} onChange={(e) => set('packId', e.target.value)}>
-            {BUILTIN_PACK_JSON.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name[textLang]}
-              </option>
-            ))}
+            {homePack ? (
+              <>
+                <option value={homePack.id}>{t('estimateWords.homePack', { name: homePack.name[textLang] })}</option>
+                <optgroup label={t('estimateWords.otherRegions')}>
+                  {BUILTIN_PACK_JSON.filter((p) => p.id !== homePack.id).map((p) => (
+                    <option key={p.id} value={p.id}>
+                      {p.name[textLang]}
+                    </option>
+                  ))}
+                </optgroup>
+              </>
+            ) : (
+              BUILTIN_PACK_JSON.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name[textLang]}
+                </option>
+              ))
+            )}
           </select>
         </Field>
+        {homePack && values.packId !== homePack.id && (
+          <p className="banner info" data-testid="other-region">
+            {t('estimateWords.comparisonOnly', { home: homePack.name[textLang] })}
+          </p>
+        )}
         {!ctx.member && (
           <fieldset>
             <legend>{t('estimate.personStatus')}</legend>
@@ -153,7 +174,14 @@ export function EstimatePage() {
             )}
           </fieldset>
         )}
-        {ctx.member && err('person') && <p className="error">{err('person')}</p>}
+        {ctx.member && err('person') && (
+          <p className="error" data-testid="status-missing">
+            {err('person')}{' '}
+            <Link to={`/members/${ctx.member.id}/status/new`} className="button">
+              {t('estimateWords.toStatus')}
+            </Link>
+          </p>
+        )}
         <div className="field-row">
           <Field id="date" label={t('estimate.date')} error={err('date')}>
             <input id="date" type="date" value={values.date} onChange={(e) => set('date', e.target.value)} />
