@@ -125,7 +125,8 @@ function faultyProxy(upstreamPort: number, seed: number) {
           res.destroy();
           return;
         }
-        res.writeHead(r.status, { 'content-type': r.headers['content-type'] ?? 'application/json' });
+        // The answer as the server sent it: compressed answers keep their content-encoding.
+        res.writeHead(r.status, { 'content-type': r.headers['content-type'] ?? 'application/json', ...(r.headers['content-encoding'] ? { 'content-encoding': r.headers['content-encoding'] } : {}) });
         res.end(r.body);
       } catch {
         res.writeHead(502).end();
