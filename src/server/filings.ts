@@ -28,6 +28,7 @@ import {
   type ReviewAction,
   type ServerFilingStatus,
 } from '../model/filing.ts';
+import { claimDateOf, grantDoubts, statusOnDate } from '../model/filing-doubts.ts';
 import { ageOn, type Household, type Member, type StatusRecord, type Village } from '../model/roster.ts';
 import type { Mutation, MutationResult, Role } from '../model/sync.ts';
 import { ulid } from '../model/ulid.ts';
@@ -687,9 +688,7 @@ function priorClaimOf(l: Record<string, unknown>): PriorClaim | null {
  * The engine's settlement of the filing's claim on the server: the member's status records and
  * the year's recorded claims (ledger) as the county holds them, the same arithmetic as the tablet.
  */
-async function resettle(db: Db, f: Loaded): Promise<Resettlement | { ok: false; error: string; errors: Record<string, { code: string; detail: string }> } | null> {
-  if (!f.pack || !f.type?.estimate) return null;
-  const fields = f.record.content.fields;
+async function memberRecords(db: Db, f: Loaded): Promise<{ statuses: StatusRecord[]; prior: PriorClaim[] }> {
   const rows = await db.selectFrom('records').select(['entity', 'data']).where('village_code', '=', f.villageCode).where('entity', 'in', ['status', 'ledger']).where('deleted', '=', 0).execute();
   const statuses: StatusRecord[] = [];
   const prior: PriorClaim[] = [];
@@ -697,11 +696,18 @@ async function resettle(db: Db, f: Loaded): Promise<Resettlement | { ok: false; 
     const d = JSON.parse(r.data) as Record<string, unknown>;
     if (d.memberId !== f.record.memberId) continue;
     if (r.entity === 'status') statuses.push(d as unknown as StatusRecord);
-    else if (d.packId === f.pack.id) {
+    else if (d.packId === f.pack?.id) {
       const c = priorClaimOf(d);
       if (c) prior.push(c);
     }
   }
+  return { statuses, prior };
+}
+
+async function resettle(db: Db, f: Loaded, records: { statuses: StatusRecord[]; prior: PriorClaim[] }): Promise<Resettlement | { ok: false; error: string; errors: Record<string, { code: string; detail: string }> } | null> {
+  if (!f.pack || !f.type?.estimate) return null;
+  const fields = f.record.content.fields;
+  const { statuses, prior } = records;
   const out = estimate(f.pack, historyFromRecords(statuses), prior, {
     date: fields.dischargeDate ?? '',
     kind: 'inpatient',
@@ -767,8 +773,17 @@ async function detailOf(db: Db, p: Principal, f: Loaded) {
   const member = (await dataById<Member>(db, 'member', [f.record.memberId])).get(f.record.memberId) ?? null;
   const household = (await dataById<Household>(db, 'household', [f.record.householdId])).get(f.record.householdId) ?? null;
   const village = (await dataById<Village>(db, 'village', [f.record.villageId])).get(f.record.villageId) ?? null;
-  const resettlement = await resettle(db, f);
+  const records = await memberRecords(db, f);
+  const resettlement = await resettle(db, f, records);
   const est = f.record.content.estimate;
+  // What the tablet knew: the member's status on the claim's date and the grant's unmet conditions.
+  const filedOn = todayInChina(Date.parse(f.record.versions.at(-1)?.submittedAt ?? '') || Date.now());
+  const claimDate = claimDateOf(f.record.content.fields, filedOn);
+  const statusOnClaim = f.pack ? { date: claimDate, ...statusOnDate(f.pack, records.statuses, claimDate) } : null;
+  const filer = f.record.versions.at(-1)?.by;
+  const user = filer ? await db.selectFrom('users').select(['username', 'display_name']).where('username', '=', filer).executeTakeFirst() : undefined;
+  const filedBy = filer ? { username: filer, displayName: user?.display_name ?? filer } : null;
+  const doubts = f.pack && f.type ? grantDoubts(f.pack, f.type, f.record.content.fields, records.statuses, filedOn) : [];
   const audits = await db.selectFrom('filing_audit').selectAll().where('filing_id', '=', f.record.id).orderBy('at').orderBy('id').execute();
   return {
     filing: f.record,
@@ -780,6 +795,9 @@ async function detailOf(db: Db, p: Principal, f: Loaded) {
     actions: actionsFor(p, f),
     resettlement,
     difference: resettlement?.ok ? differenceOf(est, resettlement) : null,
+    statusOnClaim,
+    doubts,
+    filedBy,
     audit: audits.map((a) => ({
       id: a.id,
       action: a.action,

@@ -202,6 +202,9 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
     await shot(township, 'review-queue-800x1280');
     await township.getByTestId('review-row').first().click();
     await township.getByTestId('review-detail').waitFor();
+    // What the tablet knew: who filed it and the member's status on the day.
+    expect(await township.getByTestId('review-filed-by').textContent()).toMatch(/\(doctor\)$/);
+    expect(await township.getByTestId('review-status-on').textContent()).toMatch(/建档立卡贫困人口/);
     await township.getByTestId('review-photo').nth(3).waitFor();
     await township.getByTestId('review-photo').first().click();
     await township.getByTestId('photo-viewer').waitFor();
@@ -275,6 +278,12 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
 
     await county.goto(`${server.url}/review/${filingId}`);
     await county.getByTestId('review-member').getByText('第 2 版').waitFor();
+    // Version 2 beside version 1, the change marked: another invoice photo.
+    const changes = county.getByTestId('review-changes');
+    await changes.waitFor();
+    expect(await changes.locator('tr.changed').count()).toBeGreaterThanOrEqual(1);
+    await changes.scrollIntoViewIfNeeded();
+    await shot(county, 'review-changes-800x1280');
     await county.getByTestId('approve-amount').fill('28500.00');
     await county.getByTestId('approve').click();
     await county.getByTestId('confirm-yes').click(); // asked first (ConfirmDialog)

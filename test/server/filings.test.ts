@@ -506,7 +506,17 @@ for (const backend of BACKENDS) {
           patient: { estimate: est.patient - 10_000, resettled: est.patient, delta: 10_000 },
         });
         // A grant attaches no estimate: nothing to re-settle.
-        expect((await detail('county', await fileGrant())).json()).toMatchObject({ resettlement: null, difference: null });
+        const grant = (await detail('county', await fileGrant())).json();
+        expect(grant).toMatchObject({ resettlement: null, difference: null });
+        // What the tablet knew: who filed, the member's status on the day, the grant's unmet conditions.
+        expect(grant.filedBy).toMatchObject({ username: 'doctor' });
+        expect(grant.statusOnClaim).toMatchObject({ date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), registeredPoor: expect.any(Boolean) });
+        const m0 = membersOf(mine.id)[0]!;
+        const notLate = create(m0, 'critical-care-grant', { ...(await grantContent(m0)), fields: { grantDisease: 'lung-cancer', lateStage: 'no', diagnosisDate: '2026-03-01', payee: m0.name } });
+        expect((await push('doctor', [notLate]))[0]).toMatchObject({ status: 'applied' });
+        const doubtful = (await detail('county', notLate.entityId!)).json();
+        expect(doubtful.doubts.length).toBeGreaterThan(grant.doubts.length);
+        expect(doubtful.doubts.join()).toMatch(/晚期/);
         // A stale estimate (made on other costs) is refused at the push.
         const stale = create(member, 'out-of-county', await content({ ...est, claim: { ...est.claim, total: 1 } }));
         const [s] = await push('doctor', [stale]);

@@ -4,6 +4,7 @@
  * a bundle must not exist in the base (test/client/i18n.test.ts checks both, and completeness).
  */
 import { estimateMessages } from '../features/estimate/messages.ts';
+import { reviewMessages } from '../features/review/messages.ts';
 
 export interface Bundle {
   'zh-CN': Record<string, unknown>;
@@ -13,6 +14,7 @@ export interface Bundle {
 
 export const BUNDLES: Bundle[] = [
   estimateMessages,
+  reviewMessages,
   // care plan (visits, follow-ups, contracts, work list, dashboard)
   // administration and spreadsheets
   // profiles, lock and encryption

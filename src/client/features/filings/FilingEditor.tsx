@@ -1,9 +1,10 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { grantEligibility, PAYERS, statusOn, type CompiledPack, type FilingFieldId, type FilingTypeRule } from '../../../rules/index.ts';
+import { PAYERS, type CompiledPack, type FilingFieldId, type FilingTypeRule } from '../../../rules/index.ts';
 import { layerName } from '../../../rules/index.ts';
 import { checkFiling, CONSENT_KIND, needsVillageConfirmation, type FilingContent, type FilingEstimate } from '../../../model/filing.ts';
 import { estimate, historyFromRecords } from '../../../model/estimate.ts';
+import { grantDoubts } from '../../../model/filing-doubts.ts';
 import type { StatusRecord } from '../../../model/roster.ts';
 import { deleteDraft, FilingError, patchContent, queueFiling, setConsent, setField } from '../../db/filings.ts';
 import type { FilingRow, LedgerRow, MemberRow } from '../../db/schema.ts';
@@ -75,14 +76,7 @@ export function FilingEditor({ filing, content, pack, type, member, statuses, le
   const issues = checkFiling(pack, type.id, { ...content, fields: values }, on);
 
   // A grant's conditions, checked on the tablet as a warning (the reviewers decide).
-  const grantDoubts = useMemo(() => {
-    const g = type.grant ? pack.grants.find((x) => x.id === type.grant) : undefined;
-    const d = g?.diseases.find((x) => x.id === values.grantDisease);
-    if (!g || !d || !values.lateStage) return [];
-    const status = statusOn(historyFromRecords(statuses), on < pack.from ? pack.from : on);
-    const check = grantEligibility(pack, { date: on, status, disease: d.ranges[0]![0], lateStage: values.lateStage === 'yes', received: [] }).find((x) => x.grant === g.id);
-    return check && !check.eligible ? check.reasons : [];
-  }, [type.grant, pack, values.grantDisease, values.lateStage, statuses, on]);
+  const grantDoubtList = useMemo(() => grantDoubts(pack, type, values, statuses, on), [pack, type, values, statuses, on]);
   const fieldError = (id: FilingFieldId) => {
     const i = issues.find((x) => x.path === `fields.${id}`);
     if (!i || (i.code === 'required' && !tried)) return null;
@@ -210,11 +204,11 @@ export function FilingEditor({ filing, content, pack, type, member, statuses, le
       </div>
 
       <h2>{t('filing.details')}</h2>
-      {grantDoubts.length > 0 && (
+      {grantDoubtList.length > 0 && (
         <div className="card warning" role="status" data-testid="grant-doubts">
           <strong>{t('filing.grantDoubts')}</strong>
           <ul>
-            {grantDoubts.map((r) => (
+            {grantDoubtList.map((r) => (
               <li key={r}>{r}</li>
             ))}
           </ul>

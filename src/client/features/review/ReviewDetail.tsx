@@ -15,6 +15,94 @@ import { PhotoViewer } from '../filings/Thumb.tsx';
 import { useSession } from '../sync/useSession.ts';
 import { reviewApi, type ActionBody, type ReviewDetailData } from './api.ts';
 
+/** What the tablet knew when filing: who filed, the member's status on the claim's date, its warnings. */
+function Knew({ data }: { data: ReviewDetailData }) {
+  const { t } = useTranslation();
+  const s = data.statusOnClaim;
+  const status = s
+    ? [s.registeredPoor ? t('reviewKnew.poor') : t('reviewKnew.notPoor'), s.poorClass ? t('reviewKnew.classN', { n: s.poorClass }) : null, s.assistance ? t(`status.assistance.${s.assistance}`) : null].filter(Boolean).join(' · ')
+    : null;
+  return (
+    <>
+      <dl className="facts" data-testid="review-knew">
+        {data.filedBy && (
+          <div className="fact">
+            <dt>{t('reviewKnew.filedBy')}</dt>
+            <dd data-testid="review-filed-by">
+              {data.filedBy.displayName} ({data.filedBy.username})
+            </dd>
+          </div>
+        )}
+        {s && (
+          <div className="fact">
+            <dt>{t('reviewKnew.statusOn', { date: date(s.date) })}</dt>
+            <dd data-testid="review-status-on">{status}</dd>
+          </div>
+        )}
+      </dl>
+      {data.doubts.length > 0 && (
+        <div className="card warning" role="status" data-testid="review-doubts">
+          <strong>{t('reviewKnew.doubts')}</strong>
+          <ul>
+            {data.doubts.map((r) => (
+              <li key={r}>{r}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </>
+  );
+}
+
+/** A resubmitted filing: the fields that changed from the version before, side by side. */
+function VersionChanges({ data, pack, type }: { data: ReviewDetailData; pack: ReturnType<typeof builtinPack>; type: FilingTypeRule }) {
+  const { t } = useTranslation();
+  const versions = data.filing.versions;
+  if (versions.length < 2) return null;
+  const prev = versions[versions.length - 2]!;
+  const cur = versions[versions.length - 1]!;
+  const changed = type.fields.filter((x) => (prev.content.fields[x.id] ?? '') !== (cur.content.fields[x.id] ?? ''));
+  const show = (v: string | undefined, id: (typeof type.fields)[number]['id']) => (v ? fieldText(t, pack, type, id, v) : t('reviewKnew.empty'));
+  const docsChanged = prev.content.documents.map((d) => d.sha256).join() !== cur.content.documents.map((d) => d.sha256).join();
+  return (
+    <div className="card" data-testid="review-changes">
+      <h2>{t('reviewKnew.changes', { prev: prev.version, version: cur.version })}</h2>
+      {changed.length === 0 && !docsChanged ? null : (
+        <table className="compare">
+          <thead>
+            <tr>
+              <th>{t('reviewKnew.field')}</th>
+              <th>{t('reviewKnew.before', { n: prev.version })}</th>
+              <th>{t('reviewKnew.after', { n: cur.version })}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {changed.map((x) => (
+              <tr key={x.id} className="changed">
+                <td>{t(`filing.field.${x.id}`)}</td>
+                <td>{show(prev.content.fields[x.id], x.id)}</td>
+                <td>
+                  <mark>{show(cur.content.fields[x.id], x.id)}</mark>
+                </td>
+              </tr>
+            ))}
+            {docsChanged && (
+              <tr className="changed">
+                <td>{t('reviewKnew.documents')}</td>
+                <td>{t('reviewKnew.documentsCount', { count: prev.content.documents.length })}</td>
+                <td>
+                  <mark>{t('reviewKnew.documentsCount', { count: cur.content.documents.length })}</mark>
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      )}
+      {changed.length === 0 && <p className="muted">{t('reviewKnew.noChange')}</p>}
+    </div>
+  );
+}
+
 function ServerPhoto({ token, filingId, doc, label, onOpen }: { token: string; filingId: string; doc: DocumentRef; label: string; onOpen: (url: string) => void }) {
   const [url, setUrl] = useState<string | null>(null);
   const [failed, setFailed] = useState(false);
@@ -190,7 +278,9 @@ export function ReviewDetail({ id }: { id: string }) {
         )}
       </dl>
 
+      <Knew data={data} />
       <Comparison data={data} />
+      <VersionChanges data={data} pack={pack} type={type} />
 
       <h2>{t('filing.documents')}</h2>
       <div className="thumbs large">

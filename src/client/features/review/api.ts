@@ -40,6 +40,11 @@ export interface ReviewDetailData {
   actions: string[];
   resettlement: Resettlement | null;
   difference: { patient?: number; payers?: Record<string, number> } | null;
+  /** The member's poverty status on the claim's date, as the county's records have it. */
+  statusOnClaim: { date: string; registeredPoor: boolean; poorClass: 1 | 2 | null; assistance: 'tekun' | 'dibao' | null } | null;
+  /** What the tablet warned of: a grant's conditions not met on the day it was filed. */
+  doubts: string[];
+  filedBy: { username: string; displayName: string } | null;
   audit: { id?: string; action: string; stage: string | null; username: string; role: string; at: string; amount?: number | null; reason?: string | null }[];
 }
 
