@@ -35,7 +35,7 @@ const users = await server.db.selectFrom('users').select('id').limit(1).execute(
 if (users.length === 0 && demo) {
   const accounts = await seedDemo(server.db, Number(process.env.CUNYI_DEMO_MEMBERS ?? 10_000));
   console.log(`A new database: loaded the demo county and these accounts (password "${DEMO_PASSWORD}"):`);
-  for (const a of accounts) console.log(`  ${a.username.padEnd(9)} ${a.role.padEnd(18)} ${a.description}`);
+  for (const a of accounts) console.log(`  ${a.username.padEnd(9)} ${a.role.padEnd(18)} ${a.name}，${a.description}`);
   if (!loopback) console.log(`WARNING: the demo accounts' password is published, and this server listens on ${host}: use it for a demonstration only.`);
 } else if (users.length === 0) {
   console.log('A new database with no account. Create the administrator (the password is asked for, or read from standard input):');
