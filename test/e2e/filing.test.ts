@@ -271,8 +271,13 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
     expect(await doctor.getByTestId('returned-reason').textContent()).toContain('发票照片不清楚');
     await shot(doctor, 'filing-returned-800x1280');
     await doctor.getByTestId('correct-filing').click();
+    // The editor leads with the reviewer's reason and says nothing has been corrected yet.
+    expect(await doctor.getByTestId('editor-returned-reason').textContent()).toContain('发票照片不清楚');
+    expect(await doctor.getByTestId('returned-progress').textContent()).toContain('还没有修改');
     await doctor.getByTestId('pick-invoice').setInputFiles({ name: 'invoice-2.jpg', mimeType: 'image/jpeg', buffer: await photoBytes(doctor, '发票 清晰') });
     await doctor.getByTestId('photo-invoice').nth(1).waitFor();
+    await doctor.getByTestId('returned-progress').getByText('已有修改').waitFor();
+    await shot(doctor, 'filing-correcting-800x1280');
     await doctor.getByTestId('queue-filing').click();
     await syncUntil(doctor, 'filing-status', 'submitted');
     expect(await doctor.getByTestId('versions').textContent()).toContain('第 2 版');

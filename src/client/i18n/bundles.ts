@@ -4,6 +4,7 @@
  * a bundle must not exist in the base (test/client/i18n.test.ts checks both, and completeness).
  */
 import { estimateMessages } from '../features/estimate/messages.ts';
+import { filingMessages } from '../features/filings/messages.ts';
 import { reviewMessages } from '../features/review/messages.ts';
 
 export interface Bundle {
@@ -15,6 +16,7 @@ export interface Bundle {
 export const BUNDLES: Bundle[] = [
   estimateMessages,
   reviewMessages,
+  filingMessages,
   // care plan (visits, follow-ups, contracts, work list, dashboard)
   // administration and spreadsheets
   // profiles, lock and encryption

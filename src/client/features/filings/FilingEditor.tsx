@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { PAYERS, type CompiledPack, type FilingFieldId, type FilingTypeRule } from '../../../rules/index.ts';
 import { layerName } from '../../../rules/index.ts';
-import { checkFiling, CONSENT_KIND, needsVillageConfirmation, type FilingContent, type FilingEstimate } from '../../../model/filing.ts';
+import { checkFiling, CONSENT_KIND, lastReason, needsVillageConfirmation, type FilingContent, type FilingEstimate } from '../../../model/filing.ts';
 import { estimate, historyFromRecords } from '../../../model/estimate.ts';
 import { grantDoubts } from '../../../model/filing-doubts.ts';
 import type { StatusRecord } from '../../../model/roster.ts';
@@ -178,8 +178,18 @@ export function FilingEditor({ filing, content, pack, type, member, statuses, le
   };
 
   const consentDoc = content.documents.find((d) => d.kind === CONSENT_KIND);
+  // A returned filing being corrected: the reviewer's reason first, and whether anything changed.
+  const returned = filing.status === 'returned';
+  const reason = returned ? lastReason(filing) : null;
+  const same = (a: FilingContent, b: FilingContent) => JSON.stringify([a.fields, a.documents.map((d) => d.sha256), a.consent?.sha256 ?? null]) === JSON.stringify([b.fields, b.documents.map((d) => d.sha256), b.consent?.sha256 ?? null]);
+  const unchanged = returned && same({ ...content, fields: values }, filing.content);
   return (
     <div className="filing-editor">
+      {reason && (
+        <div className="card warning" role="alert" data-testid="editor-returned-reason">
+          <strong>{t('filingReturned.reason')}</strong> {reason}
+        </div>
+      )}
       {filing.local?.problem && (
         <div className="card warning" role="alert" data-testid="filing-problem">
           <strong>{t('filing.refused')}</strong> {filing.local.problem.message}
@@ -187,7 +197,11 @@ export function FilingEditor({ filing, content, pack, type, member, statuses, le
       )}
       <div className={`card ${issues.length ? 'missing' : 'complete'}`} data-testid="filing-missing">
         {issues.length === 0 ? (
-          <p>{t('filing.completeNote')}</p>
+          returned ? (
+            <p data-testid="returned-progress">{unchanged ? t('filingReturned.unchanged', { version: filing.version }) : t('filingReturned.changed')}</p>
+          ) : (
+            <p>{t('filing.completeNote')}</p>
+          )
         ) : (
           <>
             <p>

@@ -1,0 +1,24 @@
+/** Words of the filing editor for a returned filing being corrected, in every language. */
+export const filingMessages = {
+  'zh-CN': {
+    filingReturned: {
+      reason: '被退回，原因：',
+      unchanged: '还没有修改：内容与被退回的第 {{version}} 版相同。请按退回原因改正后再重新提交。',
+      changed: '已有修改。请确认已按退回原因改正，再重新提交。',
+    },
+  },
+  'zh-TW': {
+    filingReturned: {
+      reason: '被退回，原因：',
+      unchanged: '還沒有修改：內容與被退回的第 {{version}} 版相同。請按退回原因改正後再重新提交。',
+      changed: '已有修改。請確認已按退回原因改正，再重新提交。',
+    },
+  },
+  en: {
+    filingReturned: {
+      reason: 'Returned. Reason:',
+      unchanged: 'Nothing changed yet: this is the same as version {{version}}, which was returned. Correct what the reason says, then resubmit.',
+      changed: 'Changed. Check that it corrects what the reason says, then resubmit.',
+    },
+  },
+};
