@@ -210,7 +210,22 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
     await township.getByTestId('review-photo').first().click();
     await township.getByTestId('photo-viewer').waitFor();
     await shot(township, 'review-photo-full-800x1280');
+    // Esc closes it, and so does the tablet's back button, which leaves the page where it is.
+    await township.keyboard.press('Escape');
+    await township.getByTestId('photo-viewer').waitFor({ state: 'detached' });
+    const at = township.url();
+    await township.getByTestId('review-photo').first().click();
+    await township.getByTestId('photo-viewer').waitFor();
+    await township.goBack();
+    await township.getByTestId('photo-viewer').waitFor({ state: 'detached' });
+    expect(township.url()).toBe(at);
+    await township.getByTestId('review-detail').waitFor();
+    // A tap closes it too, without leaving the page.
+    await township.getByTestId('review-photo').first().click();
+    await township.getByTestId('photo-viewer').waitFor();
     await township.getByTestId('photo-viewer').click();
+    await township.getByTestId('photo-viewer').waitFor({ state: 'detached' });
+    expect(township.url()).toBe(at);
     await shot(township, 'review-township-800x1280');
     await township.getByTestId('approve').click();
     await township.getByTestId('confirm-yes').click(); // asked first (ConfirmDialog)
