@@ -143,7 +143,7 @@ try {
       break;
     case 'disable-user':
       await disableUser(server.db, need('username'));
-      console.log(`${opts.username} disabled; every session of theirs ended`);
+      console.log(`${opts.username} disabled; every session of theirs ended, their recovery keys deleted`);
       break;
     case 'enable-user':
       await enableUser(server.db, need('username'));
@@ -151,7 +151,7 @@ try {
       break;
     case 'revoke-device':
       await revokeDevice(server.db, need('device'));
-      console.log(`device ${opts.device} revoked; every session on it ended`);
+      console.log(`device ${opts.device} revoked; every session on it ended, its recovery keys deleted`);
       break;
     case 'list-users': {
       const users = await server.db.selectFrom('users').selectAll().orderBy('username').execute();

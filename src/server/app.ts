@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ENTITIES, MIN_CLIENT_PROTOCOL, MIN_PUSH_PROTOCOL, PROTOCOL_VERSION, type Entity } from '../model/sync.ts';
 import { isUlid } from '../model/ulid.ts';
-import { authenticate, AuthError, DEFAULT_LOCKOUT, inJurisdiction, login, USERNAME, type LockoutPolicy, type Principal } from './auth.ts';
+import { authenticate, AuthError, DEFAULT_LOCKOUT, deviceKey, inJurisdiction, login, USERNAME, type LockoutPolicy, type Principal } from './auth.ts';
 import { isStorageFull, type ServerDb } from './db.ts';
 import { actOnFiling, DEFAULT_UPLOAD_LIMITS, filingDocument, filingDetail, HttpError, listFilings, putChunk, uploadStatus, type ListQuery, type UploadLimits } from './filings.ts';
 import { jsonDepthWithin, MAX_JSON_DEPTH } from './json.ts';
@@ -231,6 +231,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.get('/api/me', async (req) => {
     const p = await principal(req);
     return { username: p.username, displayName: p.displayName, role: p.role, areas: p.areas, deviceId: p.deviceId };
+  });
+
+  /**
+   * The recovery key of this user on this device (`{key}`, base64url of 32 bytes), made on the first
+   * request: the tablet wraps its profile's data key with it besides the PIN. Gone, and refused, once
+   * the device is revoked or the user disabled; no-store like every API answer (the onSend hook).
+   */
+  app.get('/api/device-key', async (req) => {
+    const p = await principal(req);
+    return { key: await deviceKey(db, opts.db.backend, p) };
   });
 
   app.post('/api/sync/push', async (req, reply) => {

@@ -146,24 +146,39 @@ export async function resetPassword(db: Kysely<Tables>, username: string, passwo
   await db.deleteFrom('login_throttle').where('username', '=', username).execute();
 }
 
-/** The user can no longer sign in, and every session of theirs ends at once (`user-disabled`). */
+/**
+ * The user can no longer sign in, every session of theirs ends at once (`user-disabled`), and their
+ * recovery keys are deleted: what their tablets hold can no longer be recovered with the password.
+ */
 export async function disableUser(db: Kysely<Tables>, username: string): Promise<void> {
   const id = await userId(db, username);
-  await db.updateTable('users').set({ disabled: 1 }).where('id', '=', id).execute();
-  await endSessions(db, { userId: id }, 'user-disabled');
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('users').set({ disabled: 1 }).where('id', '=', id).execute();
+    await endSessions(trx, { userId: id }, 'user-disabled');
+    // After the flag is set, so that no key is made anew in between (deviceKey checks the flag).
+    await trx.deleteFrom('device_keys').where('user_id', '=', id).execute();
+  });
 }
 
-/** The user may sign in again (the sessions ended by disabling stay ended). */
+/** The user may sign in again (the sessions ended by disabling stay ended, the recovery keys deleted). */
 export async function enableUser(db: Kysely<Tables>, username: string): Promise<void> {
   const id = await userId(db, username);
   await db.updateTable('users').set({ disabled: 0 }).where('id', '=', id).execute();
 }
 
-/** No one can sign in or sync on the device any more; every session on it ends (`device-revoked`). */
+/**
+ * No one can sign in or sync on the device any more; every session on it ends (`device-revoked`),
+ * and the recovery keys of all its users are deleted: a stolen tablet's data cannot be recovered
+ * afterwards, not even with a user's password.
+ */
 export async function revokeDevice(db: Kysely<Tables>, deviceId: string): Promise<void> {
-  const r = await db.updateTable('devices').set({ revoked_at: new Date().toISOString() }).where('id', '=', deviceId).executeTakeFirst();
-  if (Number(r.numUpdatedRows) !== 1) throw new AuthError('invalid', `no device "${deviceId}"`);
-  await endSessions(db, { deviceId }, 'device-revoked');
+  await db.transaction().execute(async (trx) => {
+    const r = await trx.updateTable('devices').set({ revoked_at: new Date().toISOString() }).where('id', '=', deviceId).executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) throw new AuthError('invalid', `no device "${deviceId}"`);
+    await endSessions(trx, { deviceId }, 'device-revoked');
+    // After the revocation is set, so that no key is made anew in between (deviceKey checks it).
+    await trx.deleteFrom('device_keys').where('device_id', '=', deviceId).execute();
+  });
 }
 
 /** Lockout after repeated wrong passwords for one username, kept in the database (it survives a restart). */
@@ -324,6 +339,38 @@ export async function authenticate(db: Kysely<Tables>, token: string | undefined
   if (s.ended_at || s.expires_at < new Date().toISOString()) throw expired();
   await touchDevice(db, device.id, device.last_seen_at);
   return principalOf(db, s.user_id, s.device_id, user);
+}
+
+/**
+ * The recovery key of the principal's user on the principal's device (base64url of 32 random
+ * bytes), made on the first request. Made and read in one transaction that first reads the device
+ * and the user again (on PostgreSQL locked FOR SHARE, so that a concurrent revocation or disabling
+ * waits for it, or it for them): a key is never made for a device just revoked or a user just
+ * disabled, and none survives their deletion (revokeDevice, disableUser). Two first requests at
+ * once get the same key: insert on conflict do nothing, then select.
+ */
+export async function deviceKey(db: Kysely<Tables>, backend: 'sqlite' | 'postgres', p: Pick<Principal, 'userId' | 'deviceId'>): Promise<string> {
+  return db.transaction().execute(async (trx) => {
+    let dq = trx.selectFrom('devices').select('revoked_at').where('id', '=', p.deviceId);
+    let uq = trx.selectFrom('users').select('disabled').where('id', '=', p.userId);
+    // SQLite has no row locks (nor the syntax): its writes are serialized anyway.
+    if (backend === 'postgres') {
+      dq = dq.forShare();
+      uq = uq.forShare();
+    }
+    const device = await dq.executeTakeFirst();
+    if (!device || device.revoked_at) throw REVOKED();
+    const user = await uq.executeTakeFirst();
+    if (!user) throw new AuthError('unauthorized', '登录已过期，请重新登录 (session expired)');
+    if (user.disabled) throw DISABLED();
+    await trx
+      .insertInto('device_keys')
+      .values({ user_id: p.userId, device_id: p.deviceId, key: randomBytes(32).toString('base64url'), created_at: new Date().toISOString() })
+      .onConflict((oc) => oc.columns(['user_id', 'device_id']).doNothing())
+      .execute();
+    const row = await trx.selectFrom('device_keys').select('key').where('user_id', '=', p.userId).where('device_id', '=', p.deviceId).executeTakeFirstOrThrow();
+    return row.key;
+  });
 }
 
 /** Whether a village code lies in the principal's jurisdiction. */

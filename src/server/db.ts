@@ -21,6 +21,13 @@ export interface Tables {
    * answers why it no longer works: `device-revoked`, `user-disabled` or `password-reset`.
    */
   sessions: { token_hash: string; user_id: string; device_id: string; created_at: string; expires_at: string; ended_at: string | null; ended_reason: string | null };
+  /**
+   * The recovery key of each (user, device): 32 random bytes as base64url, made at the first
+   * `GET /api/device-key`. The tablet wraps its profile's data key with it besides the PIN, so a
+   * forgotten PIN is recovered by signing in online; the rows go when the device is revoked or the
+   * user disabled, so a lost tablet's data cannot be recovered afterwards, not even with the password.
+   */
+  device_keys: { user_id: string; device_id: string; key: string; created_at: string };
   /** Failed sign-ins per username (also for names no account has), and the lockout they led to. */
   login_throttle: { username: string; failures: number; last_failed_at: string; locked_until: string | null };
   records: {
@@ -319,9 +326,28 @@ function hardeningMigration(backend: Backend): Migration {
   };
 }
 
+/**
+ * Recovery keys per (user, device) (`device_keys`). The key is text (base64url, as the tablet
+ * receives it) on both backends: it is read and sent whole, never compared or sliced as bytes.
+ */
+const deviceKeysMigration: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('device_keys')
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+      .addColumn('device_id', 'text', (c) => c.notNull().references('devices.id'))
+      .addColumn('key', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('device_keys_pk', ['user_id', 'device_id'])
+      .execute();
+    // Revoking a device deletes by device (the primary key serves deletes by user).
+    await db.schema.createIndex('device_keys_device').on('device_keys').column('device_id').execute();
+  },
+};
+
 /** The migrations in order; binary columns differ by backend, so the list is made for one. */
 function migrations(backend: Backend): Record<string, Migration> {
-  return { ...MIGRATIONS, '0002-filings': filingsMigration(backend), '0003-integrity': integrityMigration, '0004-hardening': hardeningMigration(backend) };
+  return { ...MIGRATIONS, '0002-filings': filingsMigration(backend), '0003-integrity': integrityMigration, '0004-hardening': hardeningMigration(backend), '0005-device-keys': deviceKeysMigration };
 }
 
 export async function migrate(db: Kysely<Tables>, backend: Backend): Promise<void> {

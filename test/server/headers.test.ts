@@ -2,9 +2,9 @@
  * Security headers and logging, on SQLite and PostgreSQL: every route the server registers is
  * requested and must answer with the strict content security policy, nosniff, no referrer and
  * no framing, and every API answer with Cache-Control: no-store (those that carry personal data
- * are requested so that they answer 200: pull, me, login, the review list, detail and actions,
- * a record's history, a filing's photo). /api/health names the backend and not where the data
- * lives. The request log holds no password, token, ID number or name.
+ * are requested so that they answer 200: pull, me, the device's recovery key, login, the review
+ * list, detail and actions, a record's history, a filing's photo). /api/health names the backend and not where the data
+ * lives. The request log holds no password, token, recovery key, ID number or name.
  */
 import type { InjectOptions } from 'fastify';
 import { tmpdir } from 'node:os';
@@ -33,6 +33,7 @@ const API_ROUTES = [
   'GET /api/health',
   'POST /api/login',
   'GET /api/me',
+  'GET /api/device-key',
   'POST /api/sync/push',
   'GET /api/sync/pull',
   'GET /api/sync/uploads/:sha256',
@@ -92,6 +93,8 @@ for (const backend of BACKENDS) {
         case 'POST /api/login':
           return { req: { method, url, headers: H, payload: { username: 'doctor', password: PASSWORD, deviceId: ulid() } }, ok: true };
         case 'GET /api/me':
+          return { req: { method, url, headers: doctor }, ok: true };
+        case 'GET /api/device-key':
           return { req: { method, url, headers: doctor }, ok: true };
         case 'POST /api/sync/push':
           return { req: { method, url, headers: doctor, payload: { mutations: [] } }, ok: true };
@@ -163,7 +166,7 @@ for (const backend of BACKENDS) {
       for (const where of ['cunyi.sqlite', 'postgres://', 'location', tmpdir()]) expect(r.body).not.toContain(where);
     });
 
-    it('logs each request without passwords, tokens, ID numbers or names', async () => {
+    it('logs each request without passwords, tokens, recovery keys, ID numbers or names', async () => {
       let text = '';
       const stream = new Writable({
         write(chunk, _enc, done) {
@@ -172,6 +175,7 @@ for (const backend of BACKENDS) {
         },
       });
       let token = '';
+      let deviceKey = '';
       const logged = await buildApp({ db: f.sdb, distDir: dist(), version: 'test', loginLimits: MANY_LOGINS, logger: { stream } });
       try {
         const login = await logged.inject({ method: 'POST', url: '/api/login', headers: H, payload: { username: 'doctor', password: PASSWORD, deviceId: ulid() } });
@@ -179,6 +183,8 @@ for (const backend of BACKENDS) {
         const auth = { ...H, authorization: `Bearer ${token}`, cookie: 'session=secret-cookie-value' };
         const m = member;
         await logged.inject({ method: 'POST', url: '/api/sync/push', headers: auth, payload: { mutations: [{ id: ulid(), entity: 'member', entityId: m.id, op: 'update', baseRev: null, data: { phone: '13912345678', name: '改个名字' }, createdAt: new Date().toISOString() }] } });
+        deviceKey = (await logged.inject({ method: 'GET', url: '/api/device-key', headers: auth })).json().key as string;
+        expect(deviceKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
         await logged.inject({ method: 'GET', url: `/api/records/member/${m.idNumber}/history?q=${m.idNumber}&name=${encodeURIComponent(m.name)}`, headers: auth });
         await logged.inject({ method: 'GET', url: `/api/search/${m.idNumber}/13912345678`, headers: auth });
         await logged.inject({ method: 'POST', url: '/api/login', headers: H, payload: { username: 'doctor', password: 'the-wrong-password', deviceId: ulid() } });
@@ -190,7 +196,7 @@ for (const backend of BACKENDS) {
       expect(lines.filter((l) => l.msg === 'incoming request').length).toBeGreaterThanOrEqual(6);
       expect(lines.filter((l) => l.msg === 'request completed').length).toBeGreaterThanOrEqual(6);
       expect(lines.some((l) => l.req?.url.startsWith('/api/records/member/[redacted]/history'))).toBe(true);
-      for (const secret of [PASSWORD, 'the-wrong-password', 'secret-cookie-value', member.idNumber, member.name, '改个名字', '13912345678', 'Bearer', token]) {
+      for (const secret of [PASSWORD, 'the-wrong-password', 'secret-cookie-value', member.idNumber, member.name, '改个名字', '13912345678', 'Bearer', token, deviceKey]) {
         expect(text, secret).not.toContain(secret);
       }
     });
