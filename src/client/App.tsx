@@ -30,6 +30,7 @@ import { NewFiling } from './features/filings/NewFiling.tsx';
 import { ReviewDetail } from './features/review/ReviewDetail.tsx';
 import { ReviewQueue } from './features/review/ReviewQueue.tsx';
 import { useSession } from './features/sync/useSession.ts';
+import { AccountBar, DemoBar } from './profiles/Account.tsx';
 
 type Route = [string, (p: Record<string, string>) => React.ReactNode];
 
@@ -66,8 +67,7 @@ const ROUTES: Route[] = [
 
   // administration and spreadsheets
 
-  // profiles, lock and encryption
-
+  // profiles, lock and encryption: src/client/profiles (Gate.tsx shows them before any route)
 ];
 
 export function App() {
@@ -117,7 +117,9 @@ export function App() {
           <Link to="/enrolments">{t('nav.enrolments')}</Link>
           <Link to="/settings">{t('nav.settings')}</Link>
         </nav>
+        <AccountBar />
       </header>
+      <DemoBar />
       <SyncStatus />
       <UpdateBanner />
       <StorageWarning />

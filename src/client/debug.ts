@@ -1,6 +1,7 @@
 /**
  * A small handle on window for end-to-end tests and the client benchmark (window.cunyi): the same
- * functions the screens call, nothing more.
+ * functions the screens call, nothing more. Only in their build (`vite build --mode e2e`): main.tsx
+ * imports this module in that mode alone, so a production build has neither it nor the handle.
  */
 import { db } from './db/schema.ts';
 import { search } from './db/search.ts';
@@ -18,6 +19,8 @@ export function exposeDebugApi(): void {
     images: () => import('./features/filings/images.ts'),
     sync: () => import('./sync/engine.ts'),
     rules: () => import('../rules/index.ts'),
+    profiles: () => import('./profiles/registry.ts'),
+    gate: () => import('./profiles/store.ts'),
     generate: async (opts: { members: number; seed?: number }) => (await import('../model/demo/index.ts')).generateCounty(opts),
   };
 }

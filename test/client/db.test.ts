@@ -26,7 +26,7 @@ describe('v1 → current migration with real data', () => {
 
     const d = new CunyiDb(name);
     await d.open();
-    expect(d.verno).toBe(5);
+    expect(d.verno).toBe(6);
     expect(await d.attachments.where('sha256').equals('0'.repeat(64)).count()).toBe(0);
     expect(await d.members.count()).toBe(county.members.length);
     expect(await d.households.count()).toBe(county.households.length);
@@ -67,11 +67,15 @@ describe('v3 → current migration of the outbox', () => {
   });
 });
 
-describe('roster writes', () => {
+// The same writes on a store in the clear and on a sealed one (a profile's, db/seal.ts).
+describe.each([
+  ['in the clear', null],
+  ['sealed', crypto.getRandomValues(new Uint8Array(32))],
+] as const)('roster writes (%s)', (_label, key) => {
   let d: CunyiDb;
   beforeEach(async () => {
-    d = new CunyiDb(fresh());
-    await importRoster({ ...county }, undefined, d.name);
+    d = new CunyiDb(fresh(), { key });
+    await importRoster({ ...county }, undefined, d);
   });
 
   it('adds a household with its audit and outbox rows in one transaction', async () => {

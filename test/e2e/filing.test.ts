@@ -8,7 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '../../src/model/sync.ts';
 import { ulid } from '../../src/model/ulid.ts';
-import { chromiumAvailable, launch, shot, signIn, smallTouchTargets, startServer, tabletContext, waitForServiceWorker, type Server } from './harness.ts';
+import { chromiumAvailable, launch, shot, signIn, smallTouchTargets, startServer, tabletContext, waitForServiceWorker, gotoApp, reloadApp, type Server } from './harness.ts';
 
 const H = { 'x-cunyi-protocol': String(PROTOCOL_VERSION), 'content-type': 'application/json' };
 
@@ -73,7 +73,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
     browser = await launch();
     doctorCtx = await tabletContext(browser);
     doctor = await doctorCtx.newPage();
-    await doctor.goto(`${server.url}/welcome`);
+    await gotoApp(doctor, `${server.url}/welcome`);
     await waitForServiceWorker(doctor);
     await signIn(doctor, server.url, 'doctor');
     await doctor.getByTestId('sync-pending').getByText('全部已上报').waitFor({ timeout: 60_000 });
@@ -97,7 +97,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
     const ctx = await tabletContext(browser);
     const page = await ctx.newPage();
     await signIn(page, server.url, username);
-    await page.goto(`${server.url}/review`);
+    await gotoApp(page, `${server.url}/review`);
     await page.getByTestId('review-queue').waitFor();
     return page;
   }
@@ -107,7 +107,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
     const diagnosis = await photoBytes(doctor, '诊断书', 1800, 2400);
     const application = await photoBytes(doctor, '申请书', 1800, 2400);
     await doctorCtx.setOffline(true);
-    await doctor.goto(`${server.url}/members/${memberId}`);
+    await gotoApp(doctor, `${server.url}/members/${memberId}`);
     await doctor.getByTestId('new-filing').click();
     await doctor.getByTestId('start-critical-care-grant').waitFor();
     await shot(doctor, 'filing-types-800x1280');
@@ -152,12 +152,19 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
 
     // Compressed on the device: about 1600 px on the long side, a few hundred KB, hashed.
     const stored = await doctor.evaluate(async () => {
-      const d = (window as unknown as { cunyi: { db: () => import('../../src/client/db/schema.ts').CunyiDb } }).cunyi.db();
+      const api = (window as unknown as { cunyi: { db: () => import('../../src/client/db/schema.ts').CunyiDb; filings: () => Promise<typeof import('../../src/client/db/filings.ts')> } }).cunyi;
+      const d = api.db();
+      const { photoBlob } = await api.filings();
       const atts = await d.attachments.toArray();
       return Promise.all(
         atts.map(async (a) => {
-          const bmp = await createImageBitmap(a.blob);
-          return { kind: a.kind, size: a.size, long: Math.max(bmp.width, bmp.height), sha: a.sha256 };
+          // Stored sealed: not an image as it is, the photo once opened with the profile's key.
+          const asStored = await createImageBitmap(a.blob).then(
+            () => 'image',
+            () => 'sealed',
+          );
+          const bmp = await createImageBitmap(await photoBlob(a, d));
+          return { kind: a.kind, size: a.size, long: Math.max(bmp.width, bmp.height), sha: a.sha256, asStored };
         }),
       );
     });
@@ -166,6 +173,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
       expect(s.long).toBe(1600);
       expect(s.size).toBeLessThan(700 * 1024);
       expect(s.sha).toMatch(/^[0-9a-f]{64}$/);
+      expect(s.asStored).toBe('sealed');
     }
     expect(idCard.length).toBeGreaterThan(stored.find((s) => s.kind === 'id-card')!.size);
 
@@ -175,7 +183,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
     await doctor.getByTestId('queue-filing').click();
     await doctor.locator('[data-testid="filing-status"][data-status="queued"]').waitFor();
     // A reload offline keeps it all: the queue lives in IndexedDB.
-    await doctor.reload();
+    await reloadApp(doctor);
     await doctor.locator('[data-testid="filing-status"][data-status="queued"]').waitFor();
     expect(await doctor.getByTestId('timeline').textContent()).toContain('已排队');
     await shot(doctor, 'filing-queued-offline-800x1280');
@@ -254,7 +262,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
   it('a returned filing is corrected with another photo, resubmitted, approved and paid', async () => {
     const invoice = await photoBytes(doctor, '发票 No.0012');
     const other = await photoBytes(doctor, '清单', 1800, 2400);
-    await doctor.goto(`${server.url}/members/${memberId}/filings/new`);
+    await gotoApp(doctor, `${server.url}/members/${memberId}/filings/new`);
     await doctor.getByTestId('start-out-of-county').click();
     await doctor.getByTestId('field-admissionDate').fill('2026-10-02');
     await doctor.getByTestId('field-dischargeDate').fill('2026-10-12');
@@ -273,7 +281,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
     const filingId = doctor.url().split('/').pop()!;
 
     const county = await reviewer('county');
-    await county.goto(`${server.url}/review/${filingId}`);
+    await gotoApp(county, `${server.url}/review/${filingId}`);
     await county.getByTestId('comparison').waitFor();
     expect(await county.getByTestId('difference').count()).toBe(0);
     await county.getByTestId('return').click();
@@ -297,7 +305,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
     await syncUntil(doctor, 'filing-status', 'submitted');
     expect(await doctor.getByTestId('versions').textContent()).toContain('第 2 版');
 
-    await county.goto(`${server.url}/review/${filingId}`);
+    await gotoApp(county, `${server.url}/review/${filingId}`);
     await county.getByTestId('review-member').getByText('第 2 版').waitFor();
     // Version 2 beside version 1, the change marked: another invoice photo.
     const changes = county.getByTestId('review-changes');
@@ -320,7 +328,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
     await shot(doctor, 'filing-paid-800x1280');
 
     // The doctor's list puts nothing in "needs action" now, and shows both filings.
-    await doctor.goto(`${server.url}/filings`);
+    await gotoApp(doctor, `${server.url}/filings`);
     await doctor.getByTestId('filing-row').nth(1).waitFor();
     expect(await doctor.locator('[data-testid="filing-row"].attention').count()).toBe(0);
     expect(await doctor.getByTestId('filing-row').count()).toBe(2);

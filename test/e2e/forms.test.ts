@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CunyiDb } from '../../src/client/db/schema.ts';
-import { chromiumAvailable, killBrowser, launch, launchPersistent, shotSizes, signIn, smallTouchTargets, startServer, tabletContext, type Server } from './harness.ts';
+import { chromiumAvailable, killBrowser, launch, launchPersistent, shotSizes, signIn, smallTouchTargets, startServer, tabletContext, gotoApp, reloadApp, type Server } from './harness.ts';
 
 type Cunyi = {
   db: () => CunyiDb;
@@ -85,9 +85,9 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('forms in Chromium', ()
 
   it('the status form opens with the current status; saving only 低保 keeps 建档立卡', async () => {
     await doctorCtx.setOffline(true);
-    await doctor.goto(`${server.url}/members/${poorId}`);
+    await gotoApp(doctor, `${server.url}/members/${poorId}`);
     expect(await doctor.getByTestId('current-status').textContent()).toBe('建档立卡贫困户');
-    await doctor.goto(`${server.url}/members/${poorId}/status/new`);
+    await gotoApp(doctor, `${server.url}/members/${poorId}/status/new`);
     await doctor.locator('#poverty').waitFor();
     expect(await doctor.locator('#poverty').inputValue()).toBe('poor');
     expect(await doctor.locator('#assistance').inputValue()).toBe('');
@@ -106,7 +106,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('forms in Chromium', ()
   it('a status dated in the future is refused, naming the field; nothing is saved', async () => {
     await doctorCtx.setOffline(true);
     const before = await doctor.evaluate(async (id) => window.cunyi.db().statuses.where('memberId').equals(id).count(), poorId);
-    await doctor.goto(`${server.url}/members/${poorId}/status/new`);
+    await gotoApp(doctor, `${server.url}/members/${poorId}/status/new`);
     await doctor.locator('#statusFrom').fill(addDays(today, 1));
     await doctor.locator('#poverty').selectOption('lifted');
     await doctor.getByTestId('save').click();
@@ -116,14 +116,14 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('forms in Chromium', ()
     await shotSizes(doctor, 'status-new-future-refused');
     expect(await doctor.evaluate(async (id) => window.cunyi.db().statuses.where('memberId').equals(id).count(), poorId)).toBe(before);
     // Leave without saving, then drop the draft so the next test starts clean.
-    await doctor.goto(`${server.url}/members/${poorId}`);
+    await gotoApp(doctor, `${server.url}/members/${poorId}`);
     await doctor.getByTestId('current-status').waitFor();
     await doctor.evaluate(async () => window.cunyi.db().drafts.clear());
   });
 
   it('a wrong status is corrected in place, and another removed after a confirmation', async () => {
     await doctorCtx.setOffline(true);
-    await doctor.goto(`${server.url}/members/${poorId}`);
+    await gotoApp(doctor, `${server.url}/members/${poorId}`);
     const rows = doctor.getByTestId('status-row');
     await rows.first().waitFor();
     const count = await rows.count();
@@ -187,7 +187,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('forms in Chromium', ()
   it('ending a chronic-disease certification asks for the date and a confirmation, and can be undone', async () => {
     await doctorCtx.setOffline(true);
     const { memberId, enrolmentId, certifiedOn } = enrolled;
-    await doctor.goto(`${server.url}/members/${memberId}`);
+    await gotoApp(doctor, `${server.url}/members/${memberId}`);
     const row = doctor.locator(`[data-testid="enrolment-row"][data-id="${enrolmentId}"]`);
     // The disease by its Chinese name first, the code after it (not "I10 · 特殊慢性病").
     expect(await row.locator('.title').textContent()).toMatch(/^[\u4e00-\u9fff]/);
@@ -250,7 +250,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('forms in Chromium', ()
       await f.addPhoto(row.id, 'id-card', blob);
       return row.id;
     }, poorId);
-    await doctor.goto(`${server.url}/filings/${filingId}`);
+    await gotoApp(doctor, `${server.url}/filings/${filingId}`);
     const photo = doctor.getByTestId('photo-id-card');
     await photo.locator('img').waitFor();
     await photo.getByRole('button', { name: '删除照片' }).click();
@@ -304,7 +304,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('forms in Chromium', ()
 
     const township = await (await tabletContext(browser)).newPage();
     await signIn(township, server.url, 'township');
-    await township.goto(`${server.url}/review/${filingId}`);
+    await gotoApp(township, `${server.url}/review/${filingId}`);
     await township.getByTestId('review-detail').waitFor();
     await township.getByTestId('approve').click();
     const dialog = township.getByTestId('confirm-dialog');
@@ -320,7 +320,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('forms in Chromium', ()
 
     const county = await (await tabletContext(browser)).newPage();
     await signIn(county, server.url, 'county');
-    await county.goto(`${server.url}/review/${filingId}`);
+    await gotoApp(county, `${server.url}/review/${filingId}`);
     await county.getByTestId('review-detail').waitFor();
     await county.getByTestId('review-reason').fill('诊断书未写明晚期，不符合条件');
     await county.getByTestId('reject').click();
@@ -344,12 +344,12 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('forms in Chromium', ()
     const dir = mkdtempSync(join(tmpdir(), 'cunyi-profile-'));
     let ctx = await launchPersistent(dir);
     let page = ctx.pages()[0] ?? (await ctx.newPage());
-    await page.goto(`${server.url}/welcome`);
+    await gotoApp(page, `${server.url}/welcome`);
     await page.waitForFunction(() => 'cunyi' in window);
     await page.evaluate(async () => window.cunyi.loadDemo({ members: 200 }));
     const villageId = await page.evaluate(async () => (await window.cunyi.db().villages.orderBy('code').first())!.id);
     const formUrl = `${server.url}/households/new?village=${villageId}`;
-    await page.goto(formUrl);
+    await gotoApp(page, formUrl);
     await page.locator('#address').waitFor();
     await page.locator('#number').fill('9017');
     await page.locator('#address').pressSequentially('王家沟三组17号', { delay: 30 });
@@ -358,7 +358,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('forms in Chromium', ()
 
     ctx = await launchPersistent(dir);
     page = ctx.pages()[0] ?? (await ctx.newPage());
-    await page.goto(formUrl);
+    await gotoApp(page, formUrl);
     await page.locator('#address').waitFor();
     await expect.poll(() => page.locator('#address').inputValue(), { timeout: 15_000 }).toBe('王家沟三组17号');
     expect(await page.locator('#number').inputValue()).toBe('9017');

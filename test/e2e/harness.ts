@@ -129,13 +129,45 @@ export async function smallTouchTargets(page: Page): Promise<string[]> {
   });
 }
 
-/** Signs in through the app's sign-in page with a demo account, and waits for the village list. */
-export async function signIn(page: Page, url: string, username: string, password = 'cunyi-demo'): Promise<void> {
+/** The PIN the tests choose for every account profile. */
+export const PIN = '205813';
+
+/** Types a PIN on the pad's field (six digits: the pad acts on the sixth). */
+export async function typePin(page: Page, pin = PIN): Promise<void> {
+  await page.getByTestId('pin-input').last().fill(pin);
+}
+
+/**
+ * Signs in through the app's sign-in page with a demo account: on a tablet with other profiles,
+ * through the picker's "another account"; a first sign-in of the account chooses its PIN. Waits
+ * for the village list.
+ */
+export async function signIn(page: Page, url: string, username: string, password = 'cunyi-demo', pin = PIN): Promise<void> {
   await page.goto(`${url}/login`);
+  const picker = page.getByTestId('picker-login');
+  const lock = page.getByTestId('lock-switch');
+  await Promise.race([page.locator('#username').waitFor(), picker.waitFor(), lock.waitFor()]);
+  if (await lock.isVisible()) await lock.click();
+  if (await picker.isVisible()) await picker.click();
   await page.locator('#username').fill(username);
   await page.locator('#password').fill(password);
   await page.getByTestId('login').click();
+  const setup = page.getByTestId('pin-setup');
+  await Promise.race([setup.waitFor({ timeout: 60_000 }), page.waitForURL('**/villages', { timeout: 60_000 })]);
+  if (await setup.isVisible()) {
+    await typePin(page, pin);
+    await page.getByText('再输入一次 PIN').waitFor();
+    await typePin(page, pin);
+  }
   await page.waitForURL('**/villages', { timeout: 60_000 });
+  await page.getByTestId('account-bar').waitFor();
+}
+
+/** After a reload or a restart: the PIN of the account profile that was open. */
+export async function unlock(page: Page, pin = PIN): Promise<void> {
+  await page.getByTestId('pin-unlock').waitFor({ timeout: 30_000 });
+  await typePin(page, pin);
+  await page.getByTestId('account-bar').waitFor({ timeout: 30_000 });
 }
 
 /** Waits for two animation frames, so a layout change (a new viewport size) is painted. */
@@ -207,4 +239,27 @@ export async function killBrowser(context: BrowserContext, userDataDir: string):
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`browser ${pid} still running after SIGKILL`);
+}
+
+/** Whatever the app shows after a load: the PIN of the open account profile is given if asked. */
+export async function unlockIfAsked(page: Page, pin = PIN): Promise<void> {
+  const pad = page.getByTestId('pin-unlock');
+  const app = page.locator('header.topbar');
+  await Promise.race([pad.waitFor({ timeout: 30_000 }), app.waitFor({ timeout: 30_000 })]);
+  if (await pad.isVisible()) {
+    await typePin(page, pin);
+    await app.waitFor({ timeout: 30_000 });
+  }
+}
+
+/** A full load of an address of the app (like typing it, or a restart), through the PIN if asked. */
+export async function gotoApp(page: Page, url: string, pin = PIN): Promise<void> {
+  await page.goto(url);
+  await unlockIfAsked(page, pin);
+}
+
+/** A reload, through the PIN if asked. */
+export async function reloadApp(page: Page, pin = PIN): Promise<void> {
+  await page.reload();
+  await unlockIfAsked(page, pin);
 }

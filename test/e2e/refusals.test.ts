@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ulid } from '../../src/model/ulid.ts';
-import { chromiumAvailable, launch, shotSizes, signIn, startServer, tabletContext, type Server } from './harness.ts';
+import { chromiumAvailable, launch, shotSizes, signIn, startServer, tabletContext, gotoApp, reloadApp, type Server } from './harness.ts';
 
 describe.skipIf(!chromiumAvailable() && !process.env.CI)('refusals and set-aside records in Chromium', () => {
   let server: Server;
@@ -57,7 +57,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('refusals and set-aside
     }, ulid());
     await page.getByTestId('sync-now').click();
     await page.getByTestId('sync-status').getByText('2 项需处理').waitFor({ timeout: 30_000 });
-    await page.goto(`${server.url}/sync`);
+    await gotoApp(page, `${server.url}/sync`);
     const reason = page.getByTestId('sync-issue-reason');
     await reason.waitFor();
     expect(await reason.textContent()).toBe('「电话」填写有误，县里未接收，请核对后重新填写');

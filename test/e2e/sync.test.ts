@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION, type PulledRecord } from '../../src/model/sync.ts';
 import { ulid } from '../../src/model/ulid.ts';
-import { chromiumAvailable, launch, shot, startServer, tabletContext, waitForServiceWorker, type Server } from './harness.ts';
+import { chromiumAvailable, launch, shot, startServer, tabletContext, waitForServiceWorker, gotoApp, PIN, reloadApp, signIn, typePin, type Server } from './harness.ts';
 
 const H = { 'x-cunyi-protocol': String(PROTOCOL_VERSION), 'content-type': 'application/json' };
 
@@ -39,7 +39,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('sync with the county i
   }
 
   it('signs in and downloads only the doctor’s villages', async () => {
-    await page.goto(`${server.url}/welcome`);
+    await gotoApp(page, `${server.url}/welcome`);
     await waitForServiceWorker(page);
     await page.getByTestId('go-login').click();
     await page.locator('#username').fill('doctor');
@@ -48,6 +48,15 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('sync with the county i
     await page.getByText('用户名或密码不对').waitFor();
     await page.locator('#password').fill('cunyi-demo');
     await page.getByTestId('login').click();
+    // A first sign-in on the tablet chooses the profile's PIN: a guessable one and a mistyped repeat are refused.
+    await page.getByTestId('pin-setup').waitFor();
+    await typePin(page, '123456');
+    await page.getByText('太容易被猜到').waitFor();
+    await typePin(page, PIN);
+    await typePin(page, '205814');
+    await page.getByText('两次输入的 PIN 不一样').waitFor();
+    await typePin(page, PIN);
+    await typePin(page, PIN);
     await page.waitForURL('**/villages', { timeout: 60_000 });
     await page.getByTestId('village-link').first().waitFor();
     expect(await page.getByTestId('village-link').count()).toBe(2);
@@ -62,7 +71,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('sync with the county i
       return { id: m.id as string, name: m.name as string };
     });
     await context.setOffline(true);
-    await page.goto(`${server.url}/members/${member.id}/edit`);
+    await gotoApp(page, `${server.url}/members/${member.id}/edit`);
     await page.locator('#phone').fill('13700001111');
     await page.getByTestId('save').click();
     await page.waitForURL(`**/members/${member.id}`);
@@ -87,7 +96,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('sync with the county i
       return { id: m.id as string };
     });
     await context.setOffline(true);
-    await page.goto(`${server.url}/members/${member.id}/edit`);
+    await gotoApp(page, `${server.url}/members/${member.id}/edit`);
     await page.locator('#phone').fill('13500005555');
     await page.getByTestId('save').click();
     await page.waitForURL(`**/members/${member.id}`);
@@ -110,30 +119,26 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('sync with the county i
       await new Promise((r) => setTimeout(r, 300));
     }
     await cdp.detach();
-    await page.goto(`${server.url}/members/${member.id}`);
+    await gotoApp(page, `${server.url}/members/${member.id}`);
     await page.getByTestId('sync-pending').getByText('全部已上报').waitFor({ timeout: 15_000 });
   });
 
   it('shows a both-sides edit with both values and keeps the one the doctor chooses', async () => {
     // A second tablet of the same doctor.
     const other = await (await tabletContext(browser)).newPage();
-    await other.goto(`${server.url}/login`);
-    await other.locator('#username').fill('doctor');
-    await other.locator('#password').fill('cunyi-demo');
-    await other.getByTestId('login').click();
-    await other.waitForURL('**/villages', { timeout: 60_000 });
+    await signIn(other, server.url, 'doctor');
     const member = await page.evaluate(async () => {
       const d = (window as unknown as { cunyi: { db(): any } }).cunyi.db();
       const m = await d.members.orderBy('id').offset(1).first();
       return { id: m.id as string };
     });
     // The first tablet changes the phone and sends it; the second changes it differently.
-    await page.goto(`${server.url}/members/${member.id}/edit`);
+    await gotoApp(page, `${server.url}/members/${member.id}/edit`);
     await page.locator('#phone').fill('13600000001');
     await page.getByTestId('save').click();
     await page.getByTestId('sync-now').click();
     await page.getByTestId('sync-pending').getByText('全部已上报').waitFor({ timeout: 30_000 });
-    await other.goto(`${server.url}/members/${member.id}/edit`);
+    await gotoApp(other, `${server.url}/members/${member.id}/edit`);
     await other.locator('#phone').fill('13600000002');
     await other.getByTestId('save').click();
     await other.getByTestId('sync-now').click();

@@ -12,7 +12,7 @@ import { ROOT } from '../helpers.ts';
 import { chromiumAvailable, launch, shot, startServer, tabletContext, waitForServiceWorker, type Server } from './harness.ts';
 
 function build(tag: string, outDir: string): void {
-  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', outDir, '--emptyOutDir'], {
+  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--mode', 'e2e', '--outDir', outDir, '--emptyOutDir'], {
     cwd: ROOT,
     env: { ...process.env, CUNYI_BUILD: tag },
     encoding: 'utf8',

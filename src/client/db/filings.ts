@@ -22,6 +22,7 @@ import {
 } from '../../model/filing.ts';
 import { ulid } from '../../model/ulid.ts';
 import { db, type AttachmentRow, type AuditRow, type CunyiDb, type FilingRow } from './schema.ts';
+import { openBlob, sealBlob } from './seal.ts';
 
 const now = () => new Date().toISOString();
 const audit = (entityId: string, action: string, changes: AuditRow['changes'] = {}): AuditRow => ({ at: now(), entity: 'filing', entityId, action, changes });
@@ -106,15 +107,22 @@ async function sha256Hex(blob: Blob): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** Stores a (compressed) photo for a document of the filing; returns its reference. */
+/** A photo as it was taken, from its row (sealed under the profile's key, or from before sealing). */
+export async function photoBlob(att: Pick<AttachmentRow, 'blob' | 'mime' | 'sealed'>, d: CunyiDb = db()): Promise<Blob> {
+  return openBlob(await d.photoKey(), att.blob, att.mime, att.sealed === true);
+}
+
+/** Stores a (compressed) photo for a document of the filing, sealed; returns its reference. */
 export async function addPhoto(filingId: string, kind: string, blob: Blob, d: CunyiDb = db(), replacing: string | null = null): Promise<DocumentRef> {
   const mime = blob.type;
   if (!PHOTO_TYPES.includes(mime)) throw new FilingError('not-an-image', `not a supported image type: ${mime || 'unknown'}`);
   if (blob.size === 0 || blob.size > MAX_PHOTO_BYTES) throw new FilingError('too-large', `photo of ${blob.size} bytes`);
   const sha256 = await sha256Hex(blob);
   const ref: DocumentRef = { id: ulid(), kind, sha256, size: blob.size, mime };
+  const key = await d.photoKey();
+  const stored = await sealBlob(key, blob);
   await d.transaction('rw', [d.filings, d.attachments, d.audit], async () => {
-    const att: AttachmentRow = { id: ref.id, filingId, kind, sha256, size: blob.size, mime, blob, createdAt: now() };
+    const att: AttachmentRow = { id: ref.id, filingId, kind, sha256, size: blob.size, mime, blob: stored, createdAt: now(), ...(key ? { sealed: true } : {}) };
     await d.attachments.add(att);
     await patchContent(
       filingId,

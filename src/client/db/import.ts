@@ -17,11 +17,13 @@ export interface RosterData {
 const CHUNK = 5_000;
 
 /**
- * Imports with relaxed durability (the data can be fetched or generated again; edits made on the
- * tablet always use the strict connection).
+ * Imports into `into` (a profile's store, opened with relaxed durability by the caller: the data
+ * can be fetched or generated again; edits made on the tablet always use the strict connection),
+ * or into a store of that name kept in the clear (tests and the raw benchmark).
  */
-export async function importRoster(data: RosterData, onProgress?: (done: number, total: number) => void, name = DB_NAME): Promise<void> {
-  const d = new CunyiDb(name, { durability: 'relaxed' });
+export async function importRoster(data: RosterData, onProgress?: (done: number, total: number) => void, into: CunyiDb | string = DB_NAME): Promise<void> {
+  const own = typeof into === 'string';
+  const d = own ? new CunyiDb(into, { durability: 'relaxed' }) : into;
   const total = data.villages.length + data.households.length + data.members.length + data.statuses.length + data.enrolments.length;
   let done = 0;
   const step = async <T>(rows: T[], put: (chunk: T[]) => Promise<unknown>) => {
@@ -41,6 +43,6 @@ export async function importRoster(data: RosterData, onProgress?: (done: number,
       await step(data.enrolments, (c) => d.enrolments.bulkPut(c));
     });
   } finally {
-    d.close();
+    if (own) d.close();
   }
 }

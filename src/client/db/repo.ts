@@ -9,7 +9,7 @@ import { localToday } from '../../model/idcard.ts';
 import { ulid } from '../../model/ulid.ts';
 import { isIsoDate } from '../../rules/index.ts';
 import { db, type AuditRow, type CunyiDb, type HouseholdRow, type LedgerRow, type MemberRow, type OutboxRow } from './schema.ts';
-import { householdSearchKeys, memberSearchKeys } from './search-keys.ts';
+import { householdSearchKeys, idKey, memberSearchKeys } from './search-keys.ts';
 
 const now = () => new Date().toISOString();
 
@@ -116,7 +116,7 @@ export async function addMember(input: NewMember, status: Omit<StatusRecord, 'id
   const row: MemberRow = { state: 'active', stateDate: null, ...input, id: ulid(), createdAt: t, updatedAt: t, rev: 1 };
   row.search = memberSearchKeys(row);
   await d.transaction('rw', [d.members, d.households, d.statuses, d.audit, d.outbox], async () => {
-    const dup = await d.members.where('search').equals(`d:${[...row.idNumber].reverse().join('')}`).first();
+    const dup = await d.members.where('search').equals(idKey(row.idNumber)).filter((m) => m.idNumber.toUpperCase() === row.idNumber.toUpperCase()).first();
     if (dup) throw new DuplicateError('idNumber', dup.id);
     await d.members.add(row);
     const { search: _s, ...data } = row;
@@ -149,7 +149,7 @@ export async function updateMember(id: string, changes: MemberChanges, d: CunyiD
     const delta = diff(before, changes);
     if (Object.keys(delta).length === 0) return before;
     if (changes.idNumber !== undefined && changes.idNumber !== before.idNumber) {
-      const dup = await d.members.where('search').equals(`d:${[...changes.idNumber].reverse().join('')}`).first();
+      const dup = await d.members.where('search').equals(idKey(changes.idNumber)).filter((m) => m.id !== id && m.idNumber.toUpperCase() === changes.idNumber!.toUpperCase()).first();
       if (dup && dup.id !== id) throw new DuplicateError('idNumber', dup.id);
     }
     const after: MemberRow = { ...before, ...changes, updatedAt: now(), rev: before.rev + 1 };

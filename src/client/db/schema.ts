@@ -7,6 +7,7 @@ import Dexie, { type EntityTable } from 'dexie';
 import type { FilingContent, FilingRecord, FilingStatus } from '../../model/filing.ts';
 import type { LedgerEntry } from '../../model/records.ts';
 import type { Enrolment, Household, Member, StatusRecord, Village, Visit } from '../../model/roster.ts';
+import { sealMiddleware } from './seal.ts';
 import { householdSearchKeys, memberSearchKeys } from './search-keys.ts';
 
 export const DB_NAME = 'cunyi';
@@ -56,6 +57,8 @@ export interface AttachmentRow {
   uploaded?: boolean;
   /** Some of it was sent once (a later attempt asks the county how much it holds). */
   uploadStarted?: boolean;
+  /** `blob` is sealed under the profile's data key (db/seal.ts sealBlob); read it with photoBlob(). */
+  sealed?: boolean;
 }
 
 export interface PackRow {
@@ -128,12 +131,28 @@ export class CunyiDb extends Dexie {
   audit!: EntityTable<AuditRow, 'seq'>;
   meta!: EntityTable<MetaRow, 'key'>;
 
-  constructor(name = DB_NAME, options: { durability?: 'strict' | 'relaxed' | 'default'; indexedDB?: IDBFactory; IDBKeyRange?: typeof IDBKeyRange } = {}) {
+  /** The profile's data key (null: a store kept in the clear, as in unit tests and the blank store). */
+  readonly key: Uint8Array | null;
+  #photoKey: Promise<CryptoKey> | null = null;
+
+  constructor(name = DB_NAME, options: { durability?: 'strict' | 'relaxed' | 'default'; indexedDB?: IDBFactory; IDBKeyRange?: typeof IDBKeyRange; key?: Uint8Array | null } = {}) {
     super(name, {
       chromeTransactionDurability: options.durability ?? 'strict',
       ...(options.indexedDB ? { indexedDB: options.indexedDB, IDBKeyRange: options.IDBKeyRange } : {}),
     });
+    this.key = options.key ?? null;
+    if (this.key) this.use(sealMiddleware(this.key));
     defineVersions(this);
+    this.table('queue').hook('creating', () => {
+      for (const l of outboxListeners) l();
+    });
+  }
+
+  /** The data key for Web Crypto, which seals photos (null when the store is not sealed). */
+  photoKey(): Promise<CryptoKey | null> {
+    if (!this.key) return Promise.resolve(null);
+    this.#photoKey ??= crypto.subtle.importKey('raw', this.key as Uint8Array<ArrayBuffer>, 'AES-GCM', false, ['encrypt', 'decrypt']);
+    return this.#photoKey;
   }
 
   /**
@@ -191,6 +210,12 @@ export const SCHEMA_V4 = {
 /** Version 5: the old outbox table, emptied into "queue" by version 4, is dropped. */
 export const SCHEMA_V5 = { ...SCHEMA_V4, outbox: null };
 
+/**
+ * Version 6: search keys keep only the last digits of ID and phone numbers (the whole numbers are
+ * sealed with the rest of the row, db/seal.ts), so the keys are computed again.
+ */
+export const SCHEMA_V6 = SCHEMA_V5;
+
 export function defineVersions(db: Dexie): void {
   db.version(1).stores(SCHEMA_V1);
   db.version(2)
@@ -218,12 +243,48 @@ export function defineVersions(db: Dexie): void {
       await tx.table('queue').bulkAdd(rows.map(({ seq: _seq, ...r }) => r));
     });
   db.version(5).stores(SCHEMA_V5);
+  db.version(6)
+    .stores(SCHEMA_V6)
+    .upgrade(async (tx) => {
+      await tx
+        .table('members')
+        .toCollection()
+        .modify((m: MemberRow) => {
+          m.search = memberSearchKeys(m);
+        });
+      await tx
+        .table('households')
+        .toCollection()
+        .modify((h: HouseholdRow) => {
+          h.search = householdSearchKeys(h);
+        });
+    });
 }
+
+/** Called when a change is queued in any store (the sync engine's trigger). */
+export const outboxListeners = new Set<() => void>();
+
+/** The store in use before any profile exists (the welcome and sign-in screens): never written. */
+export const BLANK_DB = 'cunyi-blank';
 
 let shared: CunyiDb | null = null;
 
-/** The app's database connection (strict durability: what is written survives a power cut). */
+/**
+ * The open profile's store (strict durability: what is written survives a power cut); the blank
+ * store while no profile is open. The profile module (src/client/profiles) sets it.
+ */
 export function db(): CunyiDb {
-  shared ??= new CunyiDb();
+  shared ??= new CunyiDb(BLANK_DB);
   return shared;
+}
+
+/** Makes `d` the app's store (closing the one before unless it is the same). */
+export function useDb(d: CunyiDb | null): void {
+  if (shared && shared !== d) shared.close();
+  shared = d;
+}
+
+/** Whether a profile's store is open (the background sync of the service worker needs one). */
+export function hasOpenDb(): boolean {
+  return shared !== null && shared.name !== BLANK_DB;
 }

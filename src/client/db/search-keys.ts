@@ -1,7 +1,12 @@
 /**
  * Search keys stored in a multi-entry index, one per way a doctor looks a person up:
- * n: name, p: full pinyin, i: pinyin initials, d: ID number reversed (so "last digits" is a prefix
- * search), t: phone, h: household number. A query becomes a few prefix ranges on that one index.
+ * n: name, p: full pinyin, i: pinyin initials, d: the last ID_TAIL digits of the ID number reversed
+ * (so "last digits" is a prefix search), t: the last PHONE_TAIL digits of the phone reversed,
+ * h: household number. A query becomes a few prefix ranges on that one index.
+ *
+ * The index is stored in the clear (IndexedDB has to read it), so it keeps only tails of ID and
+ * phone numbers; a longer query is narrowed by its tail, then checked against the whole number,
+ * which is sealed with the rest of the row (db/seal.ts).
  */
 import type { Household, Member } from '../../model/roster.ts';
 
@@ -11,9 +16,16 @@ export function reverse(s: string): string {
   return out;
 }
 
+export const ID_TAIL = 6;
+export const PHONE_TAIL = 4;
+
+/** The index key of an ID number: its last ID_TAIL characters, reversed. */
+export const idKey = (idNumber: string) => `d:${reverse(idNumber.toUpperCase().slice(-ID_TAIL))}`;
+const phoneKey = (phone: string) => `t:${reverse(phone.replace(/\D/g, '').slice(-PHONE_TAIL))}`;
+
 export function memberSearchKeys(m: Pick<Member, 'name' | 'pinyin' | 'initials' | 'idNumber' | 'phone'>): string[] {
-  const keys = [`n:${m.name}`, `p:${m.pinyin}`, `i:${m.initials}`, `d:${reverse(m.idNumber.toUpperCase())}`];
-  if (m.phone) keys.push(`t:${m.phone}`);
+  const keys = [`n:${m.name}`, `p:${m.pinyin}`, `i:${m.initials}`, idKey(m.idNumber)];
+  if (m.phone) keys.push(phoneKey(m.phone));
   return keys;
 }
 
@@ -21,14 +33,17 @@ export function householdSearchKeys(h: Pick<Household, 'number' | 'phone'>): str
   const keys = [`h:${h.number}`];
   const bare = h.number.replace(/^0+(?=.)/, '');
   if (bare !== h.number) keys.push(`h:${bare}`);
-  if (h.phone) keys.push(`t:${h.phone}`);
+  if (h.phone) keys.push(phoneKey(h.phone));
   return keys;
 }
 
 export type QueryKind = 'name' | 'pinyin' | 'initials' | 'id' | 'phone' | 'household';
 
-/** The prefix ranges a typed query stands for. */
-export function queryPrefixes(raw: string): { kind: QueryKind; prefix: string }[] {
+/**
+ * The prefix ranges a typed query stands for; `tail` is the whole typed number that a hit's ID or
+ * phone must end with when the query is longer than the index keeps.
+ */
+export function queryPrefixes(raw: string): { kind: QueryKind; prefix: string; tail?: string }[] {
   const q = raw.trim().replace(/\s+/g, '');
   if (q === '') return [];
   if (/[\u3400-\u9fff]/.test(q)) return [{ kind: 'name', prefix: `n:${q}` }];
@@ -41,9 +56,11 @@ export function queryPrefixes(raw: string): { kind: QueryKind; prefix: string }[
   }
   if (/^[0-9]+[xX]?$/.test(q)) {
     const u = q.toUpperCase();
-    const out: { kind: QueryKind; prefix: string }[] = [{ kind: 'id', prefix: `d:${reverse(u)}` }];
+    const out: { kind: QueryKind; prefix: string; tail?: string }[] = [
+      u.length > ID_TAIL ? { kind: 'id', prefix: idKey(u), tail: u } : { kind: 'id', prefix: `d:${reverse(u)}` },
+    ];
     if (/^[0-9]+$/.test(u)) {
-      out.push({ kind: 'phone', prefix: `t:${u}` }, { kind: 'household', prefix: `h:${u}` });
+      out.push(u.length > PHONE_TAIL ? { kind: 'phone', prefix: phoneKey(u), tail: u } : { kind: 'phone', prefix: `t:${reverse(u)}` }, { kind: 'household', prefix: `h:${u}` });
     }
     return out;
   }

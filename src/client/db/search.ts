@@ -23,8 +23,19 @@ export async function search(query: string, limit = 30, d: CunyiDb = db()): Prom
         const hs = await d.households.where('search').startsWith(p.prefix).limit(limit).toArray();
         return hs.map((h) => ({ kind: p.kind, member: null, household: h }));
       }
-      const ms = await d.members.where('search').startsWith(p.prefix).limit(limit).toArray();
-      const phoneHouseholds = p.kind === 'phone' ? await d.households.where('search').startsWith(p.prefix).limit(limit).toArray() : [];
+      // A number longer than the index keeps: the tail's candidates, then the whole number (sealed in the row).
+      const digits = (v: string | null | undefined) => (p.kind === 'phone' ? (v ?? '').replace(/\D/g, '') : (v ?? '').toUpperCase());
+      const ends = (v: string | null | undefined) => !p.tail || digits(v).endsWith(p.tail);
+      const field = p.kind === 'phone' ? 'phone' : 'idNumber';
+      const ms = p.tail
+        ? await d.members.where('search').startsWith(p.prefix).filter((m) => ends(m[field])).limit(limit).toArray()
+        : await d.members.where('search').startsWith(p.prefix).limit(limit).toArray();
+      const phoneHouseholds =
+        p.kind === 'phone'
+          ? p.tail
+            ? await d.households.where('search').startsWith(p.prefix).filter((h) => ends(h.phone)).limit(limit).toArray()
+            : await d.households.where('search').startsWith(p.prefix).limit(limit).toArray()
+          : [];
       return [...ms.map((m) => ({ kind: p.kind, member: m, household: null })), ...phoneHouseholds.map((h) => ({ kind: p.kind, member: null, household: h }))];
     }),
   );

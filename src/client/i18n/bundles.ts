@@ -6,6 +6,7 @@
 import { estimateMessages } from '../features/estimate/messages.ts';
 import { filingMessages } from '../features/filings/messages.ts';
 import { reviewMessages } from '../features/review/messages.ts';
+import { profileMessages } from '../profiles/messages.ts';
 
 export interface Bundle {
   'zh-CN': Record<string, unknown>;
@@ -19,5 +20,5 @@ export const BUNDLES: Bundle[] = [
   filingMessages,
   // care plan (visits, follow-ups, contracts, work list, dashboard)
   // administration and spreadsheets
-  // profiles, lock and encryption
+  profileMessages,
 ];

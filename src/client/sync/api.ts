@@ -1,4 +1,5 @@
 /** Calls to the county server, with the protocol version and the session token. */
+import { checkDeviceKeyResponse, type DeviceKeyResponse } from '../../model/device-key.ts';
 import { PROTOCOL_VERSION, type Mutation, type PullResponse, type PushResponse, type Role } from '../../model/sync.ts';
 
 export class ApiError extends Error {
@@ -7,7 +8,7 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     /** The error body (path, and for an upload the bytes received). */
-    readonly detail: { path?: string; received?: number } | null = null,
+    readonly detail: { path?: string; received?: number; retryAfter?: number } | null = null,
   ) {
     super(message);
   }
@@ -36,7 +37,9 @@ export async function call<T>(path: string, init: RequestInit & { token?: string
   if (!res.ok) {
     // 501: the server is older than the app; 507: the server is out of storage (the outbox waits). Both say so by code.
     if (res.status >= 500 && res.status !== 501 && res.status !== 507) throw new OfflineError(`server error ${res.status}`);
-    throw new ApiError(res.status, body?.error?.code ?? 'http', body?.error?.message ?? `HTTP ${res.status}`, body?.error ?? null);
+    const retryAfter = Number(res.headers.get('retry-after'));
+    const detail = { ...(body?.error ?? {}), ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfter } : {}) };
+    throw new ApiError(res.status, body?.error?.code ?? 'http', body?.error?.message ?? `HTTP ${res.status}`, detail);
   }
   return body as T;
 }
@@ -69,6 +72,13 @@ export const api = {
       body: chunk,
       headers: { 'content-type': 'application/octet-stream', 'x-cunyi-size': String(size), 'x-cunyi-mime': mime, 'x-cunyi-offset': String(offset) },
     }),
+  /** This user's recovery key for this device, which wraps the profile's data key (profiles/keys.ts). */
+  deviceKey: async (token: string): Promise<DeviceKeyResponse> => {
+    const r = await call<unknown>('/api/device-key', { token });
+    const problem = checkDeviceKeyResponse(r);
+    if (problem) throw new ApiError(502, 'bad-answer', `device key: ${problem.path} ${problem.message}`);
+    return r as DeviceKeyResponse;
+  },
   login: (username: string, password: string, deviceId: string, deviceName: string) =>
     call<LoginResult>('/api/login', { method: 'POST', body: JSON.stringify({ username, password, deviceId, deviceName }) }),
   pull: (token: string, since: number, limit = 2_000, count = true) => call<PullResponse>(`/api/sync/pull?since=${since}&limit=${limit}${count ? '' : '&count=0'}`, { token }),

@@ -6,7 +6,7 @@
 import { checkPulled } from '../../model/records.ts';
 import type { Entity, Mutation, PulledRecord } from '../../model/sync.ts';
 import { ulid } from '../../model/ulid.ts';
-import { db, type CunyiDb, type HouseholdRow, type MemberRow, type OutboxRow } from '../db/schema.ts';
+import { db, outboxListeners, type CunyiDb, type HouseholdRow, type MemberRow, type OutboxRow } from '../db/schema.ts';
 import { householdSearchKeys, memberSearchKeys } from '../db/search-keys.ts';
 import { setSyncing } from '../pwa/busy-store.ts';
 import { api, ApiError, OfflineError } from './api.ts';
@@ -15,6 +15,7 @@ import { settleSubmission } from '../db/filings.ts';
 import type { FilingContent } from '../../model/filing.ts';
 import { uploadDocuments, UploadRefused } from './uploads.ts';
 import { deviceId, getSession, getSyncState, patchSyncState } from './session.ts';
+import { wiped } from './wipe.ts';
 
 const TABLE: Record<Entity, keyof CunyiDb & string> = {
   village: 'villages',
@@ -242,6 +243,8 @@ async function runOnce(d: CunyiDb, onProgress?: (received: number, remaining: nu
     await patchSyncState({ lastSuccess: new Date().toISOString(), lastError: null, downloaded: true }, d);
   } catch (e) {
     out.error = e instanceof OfflineError ? 'offline' : e instanceof ApiError ? e.code : (e as Error).message;
+    // A revoked device or a disabled user: the profile is wiped (its store is gone, nothing to note in it).
+    if (e instanceof ApiError && (await wiped(e.code))) return out;
     await patchSyncState({ lastError: out.error }, d);
   } finally {
     setSyncing(false);
@@ -258,19 +261,24 @@ export async function syncNow(onProgress?: (received: number, remaining: number)
 }
 
 let timer: number | undefined;
-/** When to sync: at start, on reconnect, shortly after each local change, and every five minutes. */
-export function startSyncTriggers(d: CunyiDb = db()): void {
-  const soon = () => {
-    window.clearTimeout(timer);
-    timer = window.setTimeout(() => void syncNow(undefined, d), 3_000);
-  };
-  void getSession(d).then((s) => s && soon());
-  window.addEventListener('online', soon);
-  d.outbox.hook('creating', () => {
-    soon();
+/** A sync in a few seconds (changes made in a burst go together). */
+export function syncSoon(): void {
+  if (typeof window === 'undefined') return;
+  window.clearTimeout(timer);
+  timer = window.setTimeout(() => void syncNow(), 3_000);
+}
+
+/**
+ * When to sync the open profile: when it is opened, on reconnect, shortly after each local change,
+ * and every five minutes (profiles/store.ts calls syncSoon on opening).
+ */
+export function startSyncTriggers(): void {
+  window.addEventListener('online', syncSoon);
+  outboxListeners.add(() => {
+    syncSoon();
     requestBackgroundSync();
   });
-  window.setInterval(() => void syncNow(undefined, d), 5 * 60_000);
+  window.setInterval(() => void syncNow(), 5 * 60_000);
 }
 
 /**

@@ -1,5 +1,5 @@
 /** The signed-in account on this device, its device id and sync bookkeeping, kept in the meta table. */
-import { ulid } from '../../model/ulid.ts';
+import { deviceId as registryDeviceId } from '../profiles/registry.ts';
 import type { Role } from '../../model/sync.ts';
 import { db, type CunyiDb } from '../db/schema.ts';
 
@@ -19,12 +19,9 @@ export interface SyncState {
   downloaded: boolean;
 }
 
-export async function deviceId(d: CunyiDb = db()): Promise<string> {
-  const row = await d.meta.get('device');
-  if (row) return (row.value as { id: string }).id;
-  const id = ulid();
-  await d.meta.put({ key: 'device', value: { id, createdAt: new Date().toISOString() } });
-  return id;
+/** The id the county knows this tablet by: one per tablet, whichever profile is open (profiles/registry.ts). */
+export async function deviceId(_d?: CunyiDb): Promise<string> {
+  return registryDeviceId();
 }
 
 export async function getSession(d: CunyiDb = db()): Promise<Session | null> {

@@ -5,6 +5,7 @@
  */
 import type { FilingContent } from '../../model/filing.ts';
 import type { CunyiDb } from '../db/schema.ts';
+import { photoBlob } from '../db/filings.ts';
 import { api, ApiError } from './api.ts';
 
 export const CHUNK_BYTES = 256 * 1024;
@@ -56,7 +57,7 @@ export async function uploadDocuments(token: string, content: FilingContent, d: 
     if (!att) throw new UploadRefused('photo-missing', `照片不在本机 (the photo ${ref.sha256.slice(0, 12)}… is not on this tablet)`, ref.kind);
     const sentBefore = att.uploadStarted === true;
     if (!sentBefore) await d.attachments.where('sha256').equals(ref.sha256).modify({ uploadStarted: true });
-    await uploadOne(token, ref.sha256, att.blob, ref.mime, ref.kind, sentBefore);
+    await uploadOne(token, ref.sha256, await photoBlob(att, d), ref.mime, ref.kind, sentBefore);
     await d.attachments.where('sha256').equals(ref.sha256).modify({ uploaded: true });
     sent++;
   }

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DocumentRef } from '../../../model/filing.ts';
-import { addPhoto, FilingError, removePhoto } from '../../db/filings.ts';
+import { addPhoto, FilingError, photoBlob, removePhoto } from '../../db/filings.ts';
 import { db } from '../../db/schema.ts';
 import { compressPhoto, PhotoError, rotatePhoto } from './images.ts';
 import { PhotoViewer, Thumb } from './Thumb.tsx';
@@ -37,7 +37,7 @@ export function DocumentsField({ filingId, kind, title, required, min, docs }: {
     setBusy(true);
     try {
       const att = await db().attachments.where('sha256').equals(doc.sha256).first();
-      if (att) await addPhoto(filingId, kind, await rotatePhoto(att.blob), db(), doc.id);
+      if (att) await addPhoto(filingId, kind, await rotatePhoto(await photoBlob(att)), db(), doc.id);
     } finally {
       setBusy(false);
     }

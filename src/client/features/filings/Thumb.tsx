@@ -1,21 +1,34 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect, useRef, useState } from 'react';
+import { photoBlob } from '../../db/filings.ts';
 import { db } from '../../db/schema.ts';
 
 /** A photo kept on the tablet, by hash; `null` when this tablet does not hold it. */
 export function useLocalPhoto(sha256: string): string | null | undefined {
-  const blob = useLiveQuery(async () => (await db().attachments.where('sha256').equals(sha256).first())?.blob ?? null, [sha256]);
+  const att = useLiveQuery(async () => (await db().attachments.where('sha256').equals(sha256).first()) ?? null, [sha256]);
   const [url, setUrl] = useState<string | null | undefined>(undefined);
   useEffect(() => {
-    if (blob === undefined) return;
-    if (blob === null) {
+    if (att === undefined) return;
+    if (att === null) {
       setUrl(null);
       return;
     }
-    const u = URL.createObjectURL(blob);
-    setUrl(u);
-    return () => URL.revokeObjectURL(u);
-  }, [blob]);
+    // Stored sealed: opened in memory for the screen only.
+    let u: string | null = null;
+    let gone = false;
+    void photoBlob(att).then(
+      (blob) => {
+        if (gone) return;
+        u = URL.createObjectURL(blob);
+        setUrl(u);
+      },
+      () => !gone && setUrl(null),
+    );
+    return () => {
+      gone = true;
+      if (u) URL.revokeObjectURL(u);
+    };
+  }, [att]);
   return url;
 }
 

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { bytes } from '../../i18n/index.ts';
 import { LanguagePicker } from '../common/LanguagePicker.tsx';
+import { AccountCard } from '../../profiles/Account.tsx';
 import { requestPersistence, storageInfo, type StorageInfo } from '../../pwa/storage.ts';
 
 export function Settings() {
@@ -13,6 +14,7 @@ export function Settings() {
   return (
     <section className="page">
       <h1>{t('settings.title')}</h1>
+      <AccountCard />
       <div className="card">
         <h2>{t('settings.language')}</h2>
         <LanguagePicker />
