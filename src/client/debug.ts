@@ -3,7 +3,7 @@
  * functions the screens call, nothing more. Only in their build (`vite build --mode e2e`): main.tsx
  * imports this module in that mode alone, so a production build has neither it nor the handle.
  */
-import { db } from './db/schema.ts';
+import { CunyiDb, db } from './db/schema.ts';
 import { search } from './db/search.ts';
 import { importRoster } from './db/import.ts';
 import { loadDemo } from './features/welcome/demo.ts';
@@ -20,6 +20,8 @@ export function exposeDebugApi(): void {
     sync: () => import('./sync/engine.ts'),
     rules: () => import('../rules/index.ts'),
     profiles: () => import('./profiles/registry.ts'),
+    /** A store sealed under a fresh key, for the import benchmark (relaxed, like a bulk import). */
+    sealedStore: (name: string) => new CunyiDb(name, { key: crypto.getRandomValues(new Uint8Array(32)), durability: 'relaxed' }),
     gate: () => import('./profiles/store.ts'),
     generate: async (opts: { members: number; seed?: number }) => (await import('../model/demo/index.ts')).generateCounty(opts),
   };

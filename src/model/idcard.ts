@@ -201,3 +201,18 @@ export const ID_PROBLEM_MESSAGES: Record<IdProblem | IdCrossProblem, Messages> =
     en: 'The sex entered differs from the ID number (17th digit odd for men, even for women); please check both',
   },
 };
+
+/**
+ * An ID number as lists show it: the region code and the last four characters, the birth date
+ * and sequence hidden (`141130********4913`). The whole number is shown on the member's page on tap.
+ */
+export function maskId(id: string): string {
+  if (id.length <= 10) return '*'.repeat(id.length);
+  return `${id.slice(0, 6)}${'*'.repeat(id.length - 10)}${id.slice(-4)}`;
+}
+
+/** A phone number as lists show it: its last four digits (`…1234`), the way people give them. */
+export function maskPhone(phone: string): string {
+  const d = phone.replace(/\D/g, '');
+  return d.length <= 4 ? d : `…${d.slice(-4)}`;
+}

@@ -181,7 +181,12 @@ function Picker() {
  */
 export function Gate({ children }: { children: React.ReactNode }) {
   const g = useGate();
+  const { navigate } = useRouter();
   useEffect(() => void boot(), []);
+  // The blank app opens where it was sent (a wipe sends it to the sign-in page, which says why).
+  useEffect(() => {
+    if (g.phase === 'blank' && g.start) navigate(g.start, { replace: true });
+  }, [g.phase, g.epoch, g.start, navigate]);
   if (g.phase === 'booting') return null;
   if (g.phase === 'locked') {
     return <div className="lock-screen">{g.profile ? <Unlock profile={g.profile} cover={false} /> : <Picker />}</div>;

@@ -51,6 +51,7 @@ export const profileMessages = {
       password: '{{who}} 的密码',
       passwordSubmit: '用密码登录',
     },
+    profileMask: { show: '显示完整号码', hide: '隐藏' },
     loginMore: {
       tooMany: '尝试次数太多，请 {{minutes}} 分钟后再试',
       locked: '这个账号因多次输错密码暂时锁定，请 {{minutes}} 分钟后再试，或联系县里的管理员',
@@ -110,6 +111,7 @@ export const profileMessages = {
       password: '{{who}} 的密碼',
       passwordSubmit: '用密碼登入',
     },
+    profileMask: { show: '顯示完整號碼', hide: '隱藏' },
     loginMore: {
       tooMany: '嘗試次數太多，請 {{minutes}} 分鐘後再試',
       locked: '這個帳號因多次輸錯密碼暫時鎖定，請 {{minutes}} 分鐘後再試，或聯絡縣裡的管理員',
@@ -169,6 +171,7 @@ export const profileMessages = {
       password: "{{who}}'s password",
       passwordSubmit: 'Sign in with password',
     },
+    profileMask: { show: 'Show the whole number', hide: 'Hide' },
     loginMore: {
       tooMany: 'Too many attempts; try again in {{minutes}} min',
       locked: 'This account is locked after repeated wrong passwords; try again in {{minutes}} min or ask the county administrator',

@@ -38,11 +38,11 @@ export interface GateState {
   overlay: boolean;
   /** Bumped on every change of store, so the app below remounts on its new store. */
   epoch: number;
-  /** Where the blank app starts. */
-  start: '/welcome' | '/login';
+  /** Where the blank app is sent (null: it stays at the address it was opened with). */
+  start: '/welcome' | '/login' | null;
 }
 
-let state: GateState = { phase: 'booting', profile: null, overlay: false, epoch: 0, start: '/welcome' };
+let state: GateState = { phase: 'booting', profile: null, overlay: false, epoch: 0, start: null };
 const listeners = new Set<() => void>();
 let dataKey: Uint8Array | null = null;
 
@@ -85,7 +85,7 @@ export async function boot(): Promise<void> {
   const p = profiles.find((x) => x.id === id) ?? null;
   if (p?.kind === 'demo') return enter(p, fromBase64(p.keys.demo!));
   if (p) return set({ phase: 'locked', profile: p, overlay: false });
-  if (profiles.length === 0) return toBlank('/welcome');
+  if (profiles.length === 0) return toBlank(null);
   set({ phase: 'locked', profile: null, overlay: false });
 }
 
@@ -106,7 +106,7 @@ export async function enter(p: ProfileRow, key: Uint8Array, opened?: CunyiDb): P
 }
 
 /** The blank app (welcome or sign-in), no profile open. */
-export function toBlank(start: '/welcome' | '/login'): void {
+export function toBlank(start: '/welcome' | '/login' | null): void {
   useDb(null);
   dataKey = null;
   set({ phase: 'blank', profile: null, overlay: false, start }, true);
@@ -192,11 +192,16 @@ export async function wipe(reason: WipeNotice['reason'], username: string | null
   const profiles = await listProfiles();
   const doomed = profiles.filter((p) => p.kind === 'account' && (reason === 'device-revoked' || p.username === username));
   const notice: WipeNotice = { reason, username, at: new Date().toISOString() };
-  const open = currentProfile();
-  if (open && doomed.some((p) => p.id === open.id)) toBlank('/login');
-  for (const p of doomed) await removeProfile(p.id, notice);
-  if (doomed.length === 0) await registry().meta.put({ key: 'wiped', value: notice });
-  if (state.phase !== 'blank' && state.profile && doomed.some((p) => p.id === state.profile!.id)) toBlank('/login');
+  // The notice first: the sign-in page shown next reads it once.
+  await registry().meta.put({ key: 'wiped', value: notice });
+  const shown = state.profile;
+  const closing = shown !== null && doomed.some((p) => p.id === shown.id);
+  if (closing) {
+    useDb(null);
+    dataKey = null;
+  }
+  for (const p of doomed) await removeProfile(p.id);
+  if (closing || state.phase === 'blank') toBlank('/login');
 }
 
 // A worker that takes control after the profile was opened (the first visit) is told too.

@@ -1,6 +1,7 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { MaskedId } from '../common/MaskedId.tsx';
 import type { StatusRecord } from '../../../model/roster.ts';
 import { deleteStatus, statusOnDate, updateMember } from '../../db/repo.ts';
 import { db } from '../../db/schema.ts';
@@ -69,7 +70,9 @@ export function MemberPage({ id }: { id: string }) {
       </div>
       <dl className="facts">
         <dt>{t('members.idNumber')}</dt>
-        <dd className="mono">{m.idNumber}</dd>
+        <dd>
+          <MaskedId id={m.idNumber} />
+        </dd>
         <dt>{t('members.sexAge')}</dt>
         <dd>
           {t(`sex.${m.sex}`)} · {t('members.age', { count: ageOn(m.birthDate, on) })} ({date(m.birthDate)})

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { MaskedId } from '../common/MaskedId.tsx';
 import { builtinPack, PAYERS, type FilingTypeRule } from '../../../rules/index.ts';
 import { layerName } from '../../../rules/index.ts';
 import { currentStage, filingType, fenOf, type DocumentRef } from '../../../model/filing.ts';
@@ -244,7 +245,7 @@ export function ReviewDetail({ id }: { id: string }) {
           {packText(type.title)} <StatusBadge filing={{ status: f.status, amount: f.amount } as FilingRow} />
         </h1>
         <p className="muted" data-testid="review-member">
-          {data.member.name} · {data.member.idNumber ?? ''} · {data.village.name} ({data.village.code}) · {t('filing.versionN', { version: f.version })}
+          {data.member.name} · {data.member.idNumber ? <MaskedId id={data.member.idNumber} testId="review-id" /> : ''} · {data.village.name} ({data.village.code}) · {t('filing.versionN', { version: f.version })}
         </p>
       </div>
       {error && (

@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { maskId, maskPhone } from '../../../model/idcard.ts';
 import type { SearchHit } from '../../db/search.ts';
 import { Link } from '../../router.tsx';
 import { stateLabel } from '../members/labels.ts';
@@ -20,8 +21,8 @@ export function SearchResults({ hits, onPick }: { hits: SearchHit[]; onPick?: ()
                 {stateLabel(t, h.member) && <span className="badge muted-badge">{stateLabel(t, h.member)}</span>}
               </span>
               <span className="meta mono">
-                {t(`search.by.${h.kind}`)} · …{h.member.idNumber.slice(-6)}
-                {h.member.phone ? ` · ${h.member.phone}` : ''}
+                {t(`search.by.${h.kind}`)} · {maskId(h.member.idNumber)}
+                {h.member.phone ? ` · ${maskPhone(h.member.phone)}` : ''}
               </span>
             </Link>
           </li>
