@@ -31,6 +31,7 @@ import { ReviewDetail } from './features/review/ReviewDetail.tsx';
 import { ReviewQueue } from './features/review/ReviewQueue.tsx';
 import { useSession } from './features/sync/useSession.ts';
 import { AccountBar, DemoBar } from './profiles/Account.tsx';
+import { isReviewer } from './sync/session.ts';
 
 type Route = [string, (p: Record<string, string>) => React.ReactNode];
 
@@ -75,12 +76,12 @@ export function App() {
   const { loc, navigate } = useRouter();
   const villageCount = useLiveQuery(() => db().villages.count(), [], null);
   const session = useSession();
-  const reviewer = session !== null && ['township-reviewer', 'county-reviewer', 'admin'].includes(session.role);
+  const reviewer = isReviewer(session?.role);
 
   useEffect(() => {
-    if (villageCount === 0 && !['/welcome', '/settings', '/login'].includes(loc.path) && !loc.path.startsWith('/review')) navigate('/welcome', { replace: true });
+    if (villageCount === 0 && !['/welcome', '/settings', '/login'].includes(loc.path) && !loc.path.startsWith('/review')) navigate(reviewer ? '/review' : '/welcome', { replace: true });
     else if (villageCount !== null && villageCount > 0 && loc.path === '/') navigate('/villages', { replace: true });
-  }, [villageCount, loc.path, navigate]);
+  }, [villageCount, loc.path, navigate, reviewer]);
 
   let page: React.ReactNode = null;
   for (const [pattern, render] of ROUTES) {

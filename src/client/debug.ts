@@ -20,6 +20,7 @@ export function exposeDebugApi(): void {
     sync: () => import('./sync/engine.ts'),
     rules: () => import('../rules/index.ts'),
     profiles: () => import('./profiles/registry.ts'),
+    keys: () => import('./profiles/keys.ts'),
     /** A store sealed under a fresh key, for the import benchmark (relaxed, like a bulk import). */
     sealedStore: (name: string) => new CunyiDb(name, { key: crypto.getRandomValues(new Uint8Array(32)), durability: 'relaxed' }),
     gate: () => import('./profiles/store.ts'),

@@ -145,6 +145,21 @@ try {
     return { p50: p(one, 0.5), p99: p(one, 0.99), allP50: p(all, 0.5), allP99: p(all, 0.99) };
   });
 
+  // Unlocking: the PIN's key derivation (PBKDF2-SHA-256 at the app's iteration count) and the unwrap.
+  const pin = await page.evaluate(async () => {
+    const keys = await (window as unknown as { cunyi: { keys(): Promise<typeof import('../../src/client/profiles/keys.ts')> } }).cunyi.keys();
+    const k = keys.newDataKey();
+    const w = await keys.wrapWithPin(k, '205813');
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      await keys.unwrapWithPin(w, '205813');
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    return { iterations: keys.PIN_ITERATIONS, median: times[2]! };
+  });
+
   // Cold start offline: a new tab, no network, the server stopped.
   await server.stop();
   await context.setOffline(true);
@@ -166,6 +181,7 @@ try {
   console.log(`whole demo county (${fmt(load.members)} members, households, status, enrolments) generated and loaded on the tablet: ${fmt(load.ms)} ms`);
   console.log(`search over ${fmt(load.members)} members in the sealed demo profile, ${lat.n} queries (initials, pinyin, last ID or phone digits, whole ID numbers): p50 ${fmt(lat.p50, 1)} ms, p95 ${fmt(lat.p95, 1)} ms (target p95 < 50 ms)`);
   console.log(`estimate recompute per change (5 recorded claims this year, range shown every other time): p50 ${fmt(recompute.p50, 2)} ms, p99 ${fmt(recompute.p99, 2)} ms; with the comparison of all classes: p50 ${fmt(recompute.allP50, 2)} ms, p99 ${fmt(recompute.allP99, 2)} ms`);
+  console.log(`PIN unlock (PBKDF2-SHA-256, ${fmt(pin.iterations)} iterations, then AES-GCM unwrap), median of 5: ${fmt(pin.median)} ms`);
   console.log(`cold start offline to the first usable screen (median of 5): ${fmt(starts[2]!)} ms (min ${fmt(starts[0]!)}, max ${fmt(starts[4]!)})`);
   console.log(`initial JavaScript: ${fmt(js.bytes / 1024, 1)} KB gzipped (${js.files.join(', ')})`);
 } finally {

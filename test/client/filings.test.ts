@@ -104,6 +104,10 @@ describe('proxy filing on the tablet', () => {
     await expect(addPhoto(f.id, 'id-card', new Blob(['%PDF'], { type: 'application/pdf' }), d)).rejects.toBeInstanceOf(FilingError);
     const ref = await addPhoto(f.id, 'id-card', jpeg(), d);
     expect(await d.attachments.count()).toBe(1);
+    // The same photo again, under any document: refused, nothing added.
+    await expect(addPhoto(f.id, 'diagnosis', jpeg(), d)).rejects.toSatisfy((e: unknown) => e instanceof FilingError && e.code === 'duplicate');
+    expect(await d.attachments.count()).toBe(1);
+    expect((await d.filings.get(f.id))!.content.documents).toHaveLength(1);
     await removePhoto(f.id, ref.id, d);
     expect(await d.attachments.count()).toBe(0);
     expect((await d.filings.get(f.id))!.content.fields.payee).toBe('本人');

@@ -96,9 +96,13 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
   async function reviewer(username: string): Promise<Page> {
     const ctx = await tabletContext(browser);
     const page = await ctx.newPage();
+    const t0 = Date.now();
     await signIn(page, server.url, username);
-    await gotoApp(page, `${server.url}/review`);
+    // A reviewer lands on the queue at once, with no roster downloaded.
+    expect(new URL(page.url()).pathname).toBe('/review');
     await page.getByTestId('review-queue').waitFor();
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(await page.evaluate(async () => (window as unknown as { cunyi: { db(): import('../../src/client/db/schema.ts').CunyiDb } }).cunyi.db().members.count())).toBe(0);
     return page;
   }
 
@@ -231,6 +235,12 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
     // A tap closes it too, without leaving the page.
     await township.getByTestId('review-photo').first().click();
     await township.getByTestId('photo-viewer').waitFor();
+    // A double tap zooms (and scrolls to pan), another brings it back; then a tap closes it.
+    await township.getByTestId('photo-viewer-image').dblclick();
+    await township.locator('[data-testid="photo-viewer"][data-scale="2.5"]').waitFor();
+    expect(await township.getByTestId('photo-viewer-image').evaluate((img) => img.getBoundingClientRect().width > window.innerWidth)).toBe(true);
+    await township.getByTestId('photo-viewer-image').dblclick();
+    await township.locator('[data-testid="photo-viewer"][data-scale="1"]').waitFor();
     await township.getByTestId('photo-viewer').click();
     await township.getByTestId('photo-viewer').waitFor({ state: 'detached' });
     expect(township.url()).toBe(at);
@@ -261,7 +271,9 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
 
   it('a returned filing is corrected with another photo, resubmitted, approved and paid', async () => {
     const invoice = await photoBytes(doctor, '发票 No.0012');
-    const other = await photoBytes(doctor, '清单', 1800, 2400);
+    // One photo a document: the same photo twice is refused.
+    const others: Record<string, Buffer> = {};
+    for (const kind of ['itemised-bill', 'discharge-summary', 'referral', 'id-card']) others[kind] = await photoBytes(doctor, `${kind} 清单`, 1800, 2400);
     await gotoApp(doctor, `${server.url}/members/${memberId}/filings/new`);
     await doctor.getByTestId('start-out-of-county').click();
     await doctor.getByTestId('field-admissionDate').fill('2026-10-02');
@@ -272,9 +284,12 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
     await doctor.getByTestId('field-payee').fill('本人');
     await doctor.getByTestId('estimate-patient').waitFor();
     for (const kind of ['invoice', 'itemised-bill', 'discharge-summary', 'referral', 'id-card']) {
-      await doctor.getByTestId(`pick-${kind}`).setInputFiles({ name: `${kind}.jpg`, mimeType: 'image/jpeg', buffer: kind === 'invoice' ? invoice : other });
+      await doctor.getByTestId(`pick-${kind}`).setInputFiles({ name: `${kind}.jpg`, mimeType: 'image/jpeg', buffer: kind === 'invoice' ? invoice : others[kind]! });
       await doctor.getByTestId(`photo-${kind}`).first().waitFor();
     }
+    await doctor.getByTestId('pick-referral').setInputFiles({ name: 'again.jpg', mimeType: 'image/jpeg', buffer: others['referral']! });
+    await doctor.getByText('这张照片已经添加过').waitFor();
+    expect(await doctor.getByTestId('photo-referral').count()).toBe(1);
     await drawSignature(doctor);
     await doctor.getByTestId('queue-filing').click();
     await syncUntil(doctor, 'filing-status', 'submitted');

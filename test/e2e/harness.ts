@@ -153,13 +153,13 @@ export async function signIn(page: Page, url: string, username: string, password
   await page.locator('#password').fill(password);
   await page.getByTestId('login').click();
   const setup = page.getByTestId('pin-setup');
-  await Promise.race([setup.waitFor({ timeout: 60_000 }), page.waitForURL('**/villages', { timeout: 60_000 })]);
+  await Promise.race([setup.waitFor({ timeout: 60_000 }), page.waitForURL(/\/(villages|review)$/, { timeout: 60_000 })]);
   if (await setup.isVisible()) {
     await typePin(page, pin);
     await page.getByText('再输入一次 PIN').waitFor();
     await typePin(page, pin);
   }
-  await page.waitForURL('**/villages', { timeout: 60_000 });
+  await page.waitForURL(/\/(villages|review)$/, { timeout: 60_000 });
   await page.getByTestId('account-bar').waitFor();
 }
 

@@ -29,7 +29,7 @@ const audit = (entityId: string, action: string, changes: AuditRow['changes'] = 
 
 export class FilingError extends Error {
   constructor(
-    readonly code: 'not-found' | 'not-editable' | 'not-an-image' | 'too-large' | 'incomplete' | 'no-pack' | 'unknown-type',
+    readonly code: 'not-found' | 'not-editable' | 'not-an-image' | 'too-large' | 'duplicate' | 'incomplete' | 'no-pack' | 'unknown-type',
     message: string,
     readonly issues: FilingIssue[] = [],
   ) {
@@ -118,6 +118,10 @@ export async function addPhoto(filingId: string, kind: string, blob: Blob, d: Cu
   if (!PHOTO_TYPES.includes(mime)) throw new FilingError('not-an-image', `not a supported image type: ${mime || 'unknown'}`);
   if (blob.size === 0 || blob.size > MAX_PHOTO_BYTES) throw new FilingError('too-large', `photo of ${blob.size} bytes`);
   const sha256 = await sha256Hex(blob);
+  // The same photo twice is one document shown twice to the reviewer: refused (a replacement may repeat it).
+  const current = await d.filings.get(filingId);
+  const content = current ? editableContent(current) : null;
+  if (!replacing && content?.documents.some((x) => x.sha256 === sha256)) throw new FilingError('duplicate', `photo ${sha256.slice(0, 12)} is already attached`);
   const ref: DocumentRef = { id: ulid(), kind, sha256, size: blob.size, mime };
   const key = await d.photoKey();
   const stored = await sealBlob(key, blob);

@@ -4,6 +4,7 @@
  */
 import type { Enrolment, Household, Member, StatusRecord, Village } from '../../model/roster.ts';
 import { CunyiDb, DB_NAME, type HouseholdRow, type MemberRow } from './schema.ts';
+import { clearFieldsOf, presealRows } from './seal.ts';
 import { householdSearchKeys, memberSearchKeys } from './search-keys.ts';
 
 export interface RosterData {
@@ -34,13 +35,28 @@ export async function importRoster(data: RosterData, onProgress?: (done: number,
       onProgress?.(done, total);
     }
   };
+  // A sealed store: rows sealed ahead with Web Crypto (db/seal.ts presealRows), before the transaction opens.
+  const key = await d.photoKey();
+  const ready = async <T extends object>(table: string, rows: T[]): Promise<T[]> => {
+    if (!key) return rows;
+    const t = d.table(table);
+    const clear = clearFieldsOf(t.schema.primKey.keyPath, t.schema.indexes.map((i) => i.keyPath));
+    const out: T[] = [];
+    for (let i = 0; i < rows.length; i += CHUNK) out.push(...((await presealRows(key, rows.slice(i, i + CHUNK), clear)) as T[]));
+    return out;
+  };
   try {
+    const villages = await ready('villages', data.villages);
+    const households = await ready('households', data.households.map((h): HouseholdRow => ({ ...h, search: householdSearchKeys(h) })));
+    const members = await ready('members', data.members.map((m): MemberRow => ({ ...m, search: memberSearchKeys(m) })));
+    const statuses = await ready('statuses', data.statuses);
+    const enrolments = await ready('enrolments', data.enrolments);
     await d.transaction('rw', [d.villages, d.households, d.members, d.statuses, d.enrolments, d.meta], async () => {
-      await step(data.villages, (c) => d.villages.bulkPut(c));
-      await step(data.households, (c) => d.households.bulkPut(c.map((h): HouseholdRow => ({ ...h, search: householdSearchKeys(h) }))));
-      await step(data.members, (c) => d.members.bulkPut(c.map((m): MemberRow => ({ ...m, search: memberSearchKeys(m) }))));
-      await step(data.statuses, (c) => d.statuses.bulkPut(c));
-      await step(data.enrolments, (c) => d.enrolments.bulkPut(c));
+      await step(villages, (c) => d.villages.bulkPut(c));
+      await step(households, (c) => d.households.bulkPut(c));
+      await step(members, (c) => d.members.bulkPut(c));
+      await step(statuses, (c) => d.statuses.bulkPut(c));
+      await step(enrolments, (c) => d.enrolments.bulkPut(c));
     });
   } finally {
     if (own) d.close();

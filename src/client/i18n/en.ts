@@ -417,6 +417,7 @@ export const en = {
       unnamed: 'photo',
       'not-an-image': '“{{name}}” is not a photo: not added.',
       'too-large': '“{{name}}” is too large: not added.',
+      'duplicate': '“{{name}}” is already attached: not added again.',
       'encode-failed': '“{{name}}” could not be processed: take it again.',
     },
     consent: {

@@ -402,6 +402,7 @@ export const zhCN = {
       unnamed: '照片',
       'not-an-image': '“{{name}}”不是照片，未添加。',
       'too-large': '“{{name}}”太大，未添加。',
+      'duplicate': '“{{name}}”这张照片已经添加过，未重复添加。',
       'encode-failed': '“{{name}}”处理失败，请重拍。',
     },
     consent: {

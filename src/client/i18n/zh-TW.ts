@@ -402,6 +402,7 @@ export const zhTW = {
       unnamed: '照片',
       'not-an-image': '「{{name}}」不是照片，未添加。',
       'too-large': '「{{name}}」太大，未添加。',
+      'duplicate': '「{{name}}」這張照片已經加入過，未重複加入。',
       'encode-failed': '「{{name}}」處理失敗，請重拍。',
     },
     consent: {

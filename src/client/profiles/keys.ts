@@ -6,8 +6,8 @@
  */
 
 /**
- * PBKDF2-SHA-256 iterations for the PIN. docs/client.md gives the measurement: about 0.25 s here in
- * headless Chromium, so about 1 to 2 s on a cheap tablet, once per unlock. A 6-digit PIN has only a
+ * PBKDF2-SHA-256 iterations for the PIN. docs/client.md gives the measurement (npm run bench:client:
+ * 68 ms in headless Chromium on the build machine; a cheap tablet assumed several times slower). A 6-digit PIN has only a
  * million values, so the real defence is the 5-attempt limit; the iterations make an offline guess
  * of every PIN cost hours instead of seconds. Stored with each wrap, so it can rise later.
  */

@@ -14,7 +14,7 @@ import { requestBackgroundSync } from './background.ts';
 import { settleSubmission } from '../db/filings.ts';
 import type { FilingContent } from '../../model/filing.ts';
 import { uploadDocuments, UploadRefused } from './uploads.ts';
-import { deviceId, getSession, getSyncState, patchSyncState } from './session.ts';
+import { deviceId, getSession, getSyncState, isReviewer, patchSyncState } from './session.ts';
 import { wiped } from './wipe.ts';
 
 const TABLE: Record<Entity, keyof CunyiDb & string> = {
@@ -239,7 +239,7 @@ async function runOnce(d: CunyiDb, onProgress?: (received: number, remaining: nu
   try {
     await pushAll(session.token, await deviceId(d), d, out);
     if (out.updateRequired) throw new ApiError(426, 'client-too-old', 'update the app');
-    out.pulled = await pullAll(session.token, d, onProgress, out);
+    if (!isReviewer(session.role)) out.pulled = await pullAll(session.token, d, onProgress, out);
     await patchSyncState({ lastSuccess: new Date().toISOString(), lastError: null, downloaded: true }, d);
   } catch (e) {
     out.error = e instanceof OfflineError ? 'offline' : e instanceof ApiError ? e.code : (e as Error).message;

@@ -11,6 +11,13 @@ export interface Session {
   areas: string[];
 }
 
+/**
+ * Roles that review filings at the township or county: they work online on the review screens and
+ * do not download a roster (a county's would take minutes and they never open it).
+ */
+export const REVIEWER_ROLES: readonly Role[] = ['township-reviewer', 'county-reviewer', 'admin'];
+export const isReviewer = (role: Role | null | undefined) => role != null && REVIEWER_ROLES.includes(role);
+
 export interface SyncState {
   checkpoint: number;
   lastSuccess: string | null;

@@ -25,7 +25,7 @@ export function DocumentsField({ filingId, kind, title, required, min, docs }: {
       try {
         await addPhoto(filingId, kind, await compressPhoto(file));
       } catch (e) {
-        if (e instanceof PhotoError || e instanceof FilingError) refused.push(t(`filing.photo.${e instanceof PhotoError ? e.code : e.code === 'too-large' ? 'too-large' : 'not-an-image'}`, { name: file.name || t('filing.photo.unnamed') }));
+        if (e instanceof PhotoError || e instanceof FilingError) refused.push(t(`filing.photo.${e instanceof PhotoError ? e.code : e.code === 'too-large' || e.code === 'duplicate' ? e.code : 'not-an-image'}`, { name: file.name || t('filing.photo.unnamed') }));
         else throw e;
       }
     }

@@ -75,9 +75,65 @@ export function PhotoViewer({ url, onClose, label }: { url: string | null; onClo
     };
   }, [open]);
   if (!url) return null;
+  return <ZoomView url={url} label={label} onClose={onClose} />;
+}
+
+/**
+ * The photo itself: a tap closes it; a double tap zooms to 2.5× and back; two fingers pinch
+ * between 1× and 4×; zoomed, it pans by scrolling. Written by hand: a zoom library is bigger than
+ * these thirty lines, and the browser's own page zoom would zoom the whole app.
+ */
+function ZoomView({ url, label, onClose }: { url: string; label: string; onClose: () => void }) {
+  const [scale, setScale] = useState(1);
+  const scaleRef = useRef(1);
+  scaleRef.current = scale;
+  const tap = useRef<number | undefined>(undefined);
+  const pointers = useRef(new Map<number, { x: number; y: number }>());
+  const pinch = useRef<{ dist: number; scale: number } | null>(null);
+  useEffect(() => () => window.clearTimeout(tap.current), []);
+  const dist = () => {
+    const [a, b] = [...pointers.current.values()];
+    return a && b ? Math.hypot(a.x - b.x, a.y - b.y) : 0;
+  };
+  const onImage = (e: React.MouseEvent) => {
+    e.stopPropagation();
+    if (tap.current !== undefined) {
+      window.clearTimeout(tap.current);
+      tap.current = undefined;
+      setScale((s) => (s > 1 ? 1 : 2.5));
+      return;
+    }
+    tap.current = window.setTimeout(() => {
+      tap.current = undefined;
+      if (scaleRef.current === 1) onClose();
+    }, 300);
+  };
   return (
-    <div className="photo-viewer" role="dialog" aria-label={label} onClick={onClose} data-testid="photo-viewer">
-      <img src={url} alt={label} />
+    <div className={`photo-viewer${scale > 1 ? ' zoomed' : ''}`} role="dialog" aria-label={label} onClick={onClose} data-testid="photo-viewer" data-scale={scale}>
+      <img
+        src={url}
+        alt={label}
+        style={scale > 1 ? { width: `${scale * 100}vw`, maxWidth: 'none', maxHeight: 'none' } : undefined}
+        onClick={onImage}
+        onPointerDown={(e) => {
+          pointers.current.set(e.pointerId, { x: e.clientX, y: e.clientY });
+          if (pointers.current.size === 2) pinch.current = { dist: dist(), scale: scaleRef.current };
+        }}
+        onPointerMove={(e) => {
+          if (!pointers.current.has(e.pointerId)) return;
+          pointers.current.set(e.pointerId, { x: e.clientX, y: e.clientY });
+          if (pinch.current && pointers.current.size === 2 && pinch.current.dist > 0) setScale(Math.min(4, Math.max(1, (pinch.current.scale * dist()) / pinch.current.dist)));
+        }}
+        onPointerUp={(e) => {
+          pointers.current.delete(e.pointerId);
+          if (pointers.current.size < 2) pinch.current = null;
+        }}
+        onPointerCancel={(e) => {
+          pointers.current.delete(e.pointerId);
+          pinch.current = null;
+        }}
+        data-testid="photo-viewer-image"
+      />
       <button type="button" className="close" onClick={onClose}>
         ×
       </button>

@@ -10,7 +10,7 @@ import { currentProfile, enter, unveil, wipe } from '../../profiles/store.ts';
 import { useRouter } from '../../router.tsx';
 import { api, ApiError, type LoginResult } from '../../sync/api.ts';
 import { syncNow } from '../../sync/engine.ts';
-import { deviceId } from '../../sync/session.ts';
+import { deviceId, isReviewer } from '../../sync/session.ts';
 import { Field } from '../common/Field.tsx';
 import { SubmitForm } from '../common/SubmitForm.tsx';
 
@@ -69,7 +69,8 @@ export function LoginPage({ fixed = null }: { fixed?: ProfileRow | null }) {
       // Offline half-way: the profile is made; the roster comes with the next sync.
       await syncNow((received, remaining) => setProgress({ received, remaining }), d);
       await enter(p, key, d);
-      navigate('/villages', { replace: true });
+      // Reviewers land on their queue (their sync downloads no roster).
+      navigate(isReviewer(login.user.role) ? '/review' : '/villages', { replace: true });
     } catch (e) {
       setProgress(null);
       setError(e instanceof ApiError ? refused(e) : t('login.offline'));
@@ -100,7 +101,7 @@ export function LoginPage({ fixed = null }: { fixed?: ProfileRow | null }) {
         await registry().profiles.update(existing.id, { pinFailures: 0 });
         unveil();
         void syncNow();
-        navigate('/villages', { replace: true });
+        navigate(isReviewer(r.user.role) ? '/review' : '/villages', { replace: true });
         return;
       }
       if (existing) {
