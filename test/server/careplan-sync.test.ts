@@ -158,6 +158,16 @@ for (const backend of BACKENDS) {
       const row = await f.sdb.db.selectFrom('records').select(['data', 'rev']).where('entity', '=', 'followup').where('id', '=', fu.id).executeTakeFirstOrThrow();
       expect(row.rev).toBe(3);
       expect(JSON.parse(row.data)).toMatchObject({ adherence: 'intermittent', symptomNote: '偶有头晕' });
+      // What would apply alone must still be a valid record: tablet a brought the readings under
+      // control, tablet b (still on revision 1) reports an adverse reaction with the class it makes.
+      const poor = followupOf(m2!, ulid(), { readings: { sbp: 162, dbp: 96, heartRate: 72, weightTenthKg: 652, heightCm: 165, glucoseTenthMmol: null }, classification: 'unsatisfactory', nextDue: '2026-03-15' });
+      await f.push(a, [mutation('followup', 'create', poor.id, poor)]);
+      expect((await f.push(a, [mutation('followup', 'update', poor.id, { readings: { ...poor.readings, sbp: 130, dbp: 80 }, classification: 'satisfactory' }, 1)]))[0]).toMatchObject({ status: 'applied', rev: 2 });
+      const [both] = await f.push(b, [mutation('followup', 'update', poor.id, { adverseReaction: { present: true, note: '踝部水肿' }, classification: 'adverse-reaction' }, 1)]);
+      expect(both).toMatchObject({ status: 'conflict', rev: 2 });
+      expect((both as unknown as { conflicts: { field: string }[] }).conflicts.map((c) => c.field).sort()).toEqual(['adverseReaction', 'classification']);
+      const kept = JSON.parse((await f.sdb.db.selectFrom('records').select('data').where('entity', '=', 'followup').where('id', '=', poor.id).executeTakeFirstOrThrow()).data);
+      expect(kept).toMatchObject({ classification: 'satisfactory', adverseReaction: { present: false } });
       // Placing fields never change; a contract is ended, not deleted; a follow-up entered by mistake is.
       const contract = contractOf(m2!, ulid());
       await f.push(a, [mutation('contract', 'create', contract.id, contract)]);

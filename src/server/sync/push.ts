@@ -337,6 +337,13 @@ async function apply(b: Batch, p: Principal, m: Mutation): Promise<{ result: Mut
     fieldRevs[field] = newRev;
     changedFields.push(field);
   }
+  if (conflicts.length && changedFields.length && (invalidRecord(m, current) ?? (await careplanProblem(b, m, current)))) {
+    // The fields that would apply do not make a valid record without the ones in conflict (a
+    // follow-up's readings without its class): nothing applies, and every changed field is shown.
+    const before = JSON.parse(existing.data) as Record<string, unknown>;
+    for (const field of changedFields) conflicts.push({ field, server: before[field] ?? null, client: m.data[field] ?? null });
+    changedFields.length = 0;
+  }
   const writes: Writes = {
     conflicts: conflicts.map((c) => ({ id: ulid(), entity: m.entity, entity_id: m.entityId, field: c.field, server_value: JSON.stringify(c.server), client_value: JSON.stringify(c.client), device_id: p.deviceId, mutation_id: m.id, created_at: now, resolved_at: null })),
   };
