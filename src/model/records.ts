@@ -2,70 +2,21 @@
  * One schema per record that crosses the wire (valibot): the county server checks every pushed
  * record with it before storing, the tablet checks every pulled record before writing it. The
  * TypeScript types of the roster (roster.ts) are checked against these schemas at compile time
- * (the `Same` assertions below), so the two cannot drift apart.
+ * (the `Same` assertions below), so the two cannot drift apart. The care-plan records (household
+ * visit, follow-up, contract) have their schemas in careplan/records.ts and are listed here with
+ * the rest; the building blocks both use are in record-parts.ts.
  *
  * A failure names the field by its path (`data.idNumber`, `insured.year`) and says what is wrong
  * in plain words; `checkRecord` returns the first one.
  */
 import * as v from 'valibot';
-import { MAX_FEN, PAYERS } from '../rules/index.ts';
-import { checkIdNumber } from './idcard.ts';
-import { RELATIONS, type Enrolment, type Household, type Member, type StatusRecord, type Village, type Visit } from './roster.ts';
+import { PAYERS } from '../rules/index.ts';
+import { ContractSchema, FollowupSchema, HouseholdVisitSchema } from './careplan/records.ts';
+import { AreaCode, Fen, Id, IdNumber, IsoDate, IsoInstant, PackId, Phone, Rev, firstProblem, text, type RecordProblem } from './record-parts.ts';
+import { RELATIONS, type Enrolment, type Household, type Member, type StatusRecord, type Village } from './roster.ts';
 import { ENTITIES, type Entity } from './sync.ts';
 
-// ---------------------------------------------------------------------------------------------
-// Building blocks
-
-/** Ids are ULIDs made on the device that created the record. */
-export const Id = v.pipe(v.string('must be text'), v.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an id made by the app (26 letters and digits)'));
-
-/** No control characters (NUL and the like break storage and display); bounded length. */
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
-export const text = (max: number, min = 0) =>
-  v.pipe(
-    v.string('must be text'),
-    v.maxLength(max, `at most ${max} characters`),
-    v.minLength(min, min === 1 ? 'is required' : `at least ${min} characters`),
-    v.check((s) => !CONTROL.test(s), 'contains a control character'),
-  );
-
-function isRealDate(s: string): boolean {
-  const y = Number(s.slice(0, 4));
-  const m = Number(s.slice(5, 7));
-  const d = Number(s.slice(8, 10));
-  const days = m === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31;
-  return m >= 1 && m <= 12 && d >= 1 && d <= days;
-}
-
-/** An ISO local date (yyyy-mm-dd) that is a real calendar day. */
-export const IsoDate = v.pipe(
-  v.string('must be a date'),
-  v.regex(/^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$/, 'must be a date as yyyy-mm-dd'),
-  v.check(isRealDate, 'is no calendar day'),
-);
-
-/** An ISO instant as `Date.prototype.toISOString` writes it. */
-export const IsoInstant = v.pipe(
-  v.string('must be a time'),
-  v.regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z$/, 'must be a time as yyyy-mm-ddThh:mm:ss.sssZ'),
-);
-
-/** Money in integer fen. */
-export const Fen = v.pipe(v.number('must be an amount in fen'), v.integer('must be whole fen'), v.minValue(0, 'cannot be negative'), v.maxValue(MAX_FEN, 'is too large'));
-
-const Rev = v.pipe(v.number('must be a revision number'), v.integer('must be a whole number'), v.minValue(0, 'cannot be negative'));
-
-/** Digits as kept after the phone field's check (mobile or landline), with an optional dash. */
-const Phone = v.pipe(v.string('must be a phone number'), v.regex(/^[0-9][0-9-]{4,19}$/, 'must be a phone number of digits'));
-
-const IdNumber = v.pipe(
-  v.string('must be an ID number'),
-  v.check((s) => checkIdNumber(s, '9999-12-31').ok && s === s.toUpperCase() && !/\s/.test(s), 'must be an 18-character resident ID number with a valid check digit'),
-);
-
-const AreaCode = (digits: number) => v.pipe(v.string(), v.regex(new RegExp(`^[0-9]{${digits}}$`), `must be a ${digits}-digit code`));
-
-const PackId = v.pipe(v.string('must be a policy pack id'), v.regex(/^CN-[0-9]{6}-[0-9]{4}$/, 'must be a policy pack id such as CN-140000-2017'));
+export { AreaCode, Fen, Id, IdNumber, IsoDate, IsoInstant, PackId, Phone, Rev, firstProblem, text, type RecordProblem };
 
 // ---------------------------------------------------------------------------------------------
 // Records
@@ -162,15 +113,11 @@ export const EnrolmentSchema = v.pipe(
   ),
 );
 
-export const VisitSchema = v.strictObject({
-  id: Id,
-  memberId: Id,
-  householdId: Id,
-  date: IsoDate,
-  note: text(2000),
-  createdAt: IsoInstant,
-  rev: v.optional(Rev),
-});
+/**
+ * A household visit (入户走访, careplan/records.ts). It replaced the visit of one member with a note
+ * of protocol 1 under the same entity name; the county's migration 0006 converted stored ones.
+ */
+export const VisitSchema = HouseholdVisitSchema;
 
 /** A claim recorded from a hospital's settlement slip: what each payer actually paid, in fen. */
 export const LedgerSchema = v.pipe(
@@ -229,6 +176,8 @@ export const RECORD_SCHEMAS = {
   visit: VisitSchema,
   ledger: LedgerSchema,
   filing: FilingRecordSchema,
+  followup: FollowupSchema,
+  contract: ContractSchema,
 } as const satisfies Record<Entity, v.GenericSchema>;
 
 // ---------------------------------------------------------------------------------------------
@@ -272,27 +221,6 @@ export function checkPulled(r: unknown): RecordProblem | null {
 // ---------------------------------------------------------------------------------------------
 // Checking
 
-export interface RecordProblem {
-  /** Dotted path of the offending field, from the record (`insured.year`), or '' for the whole record. */
-  path: string;
-  message: string;
-}
-
-function pathOf(issue: v.BaseIssue<unknown>): string {
-  return (issue.path ?? []).map((p) => String(p.key)).join('.');
-}
-
-/** The first problem of a value against a schema, or null when it is valid. */
-export function firstProblem(schema: v.GenericSchema, value: unknown): RecordProblem | null {
-  const r = v.safeParse(schema, value, { abortEarly: true });
-  if (r.success) return null;
-  const issue = r.issues[0]!;
-  const path = pathOf(issue);
-  const message =
-    issue.expected === 'never' ? 'is not a field of this record' : issue.received === 'undefined' && path ? 'is required' : issue.expected === 'Object' ? 'must be an object' : issue.message;
-  return { path, message };
-}
-
 /** Checks a record of an entity; the problem names the field. */
 export function checkRecord(entity: Entity, record: unknown): RecordProblem | null {
   return firstProblem(RECORD_SCHEMAS[entity], record);
@@ -315,5 +243,4 @@ export type _SchemaMatchesTypes = [
   Assert<Same<Plain<v.InferOutput<typeof MemberSchema>>, Plain<Member>>>,
   Assert<Same<Plain<Omit<v.InferOutput<typeof StatusSchema>, 'rev'>>, Plain<StatusRecord>>>,
   Assert<Same<Plain<Omit<v.InferOutput<typeof EnrolmentSchema>, 'rev'>>, Plain<Enrolment>>>,
-  Assert<Same<Plain<Omit<v.InferOutput<typeof VisitSchema>, 'rev'>>, Plain<Visit>>>,
 ];

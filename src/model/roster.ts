@@ -113,14 +113,11 @@ export interface Enrolment {
   updatedAt: IsoInstant;
 }
 
-export interface Visit {
-  id: string;
-  memberId: string;
-  householdId: string;
-  date: IsoDate;
-  note: string;
-  createdAt: IsoInstant;
-}
+/**
+ * A household visit (入户走访): its schema and type are the care plan's (careplan/records.ts), where
+ * the checklist per member and the findings are. It replaced protocol 1's visit of one member.
+ */
+export type { HouseholdVisit as Visit } from './careplan/records.ts';
 
 /**
  * Whether a status counts as registered poor for the settlement engine: households still poor,

@@ -2,9 +2,14 @@
  * The sync protocol between the tablet and the county server (docs/sync.md): versions and
  * message shapes, shared by both sides.
  */
-export const PROTOCOL_VERSION = 1;
-/** The oldest client protocol the server still serves in full (pull and push). */
-export const MIN_CLIENT_PROTOCOL = 1;
+export const PROTOCOL_VERSION = 2;
+/**
+ * The oldest client protocol the server still serves in full (pull and push). Protocol 2 added the
+ * care plan (`followup`, `contract`) and changed `visit` to the household visit: an app of protocol
+ * 1 would set every such record aside on pull and, once updated, never get it again (its
+ * checkpoint moved past), so it may no longer pull; it may still push, to flush its outbox.
+ */
+export const MIN_CLIENT_PROTOCOL = 2;
 /**
  * The oldest client protocol whose pushes are still taken, so an outdated tablet can flush its
  * outbox before it updates: its pushes are answered with updateRequired, its pulls refused.
@@ -14,8 +19,12 @@ export const MIN_PUSH_PROTOCOL = 1;
 export type Role = 'village-doctor' | 'village-cadre' | 'township-reviewer' | 'county-reviewer' | 'admin';
 export const ROLES: readonly Role[] = ['village-doctor', 'village-cadre', 'township-reviewer', 'county-reviewer', 'admin'];
 
-export type Entity = 'village' | 'household' | 'member' | 'status' | 'enrolment' | 'visit' | 'ledger' | 'filing';
-export const ENTITIES: readonly Entity[] = ['village', 'household', 'member', 'status', 'enrolment', 'visit', 'ledger', 'filing'];
+/**
+ * The kinds of record. `visit` is the household visit (入户走访), `followup` the 两病 follow-up
+ * (随访), `contract` the family-doctor contract (签约): their schemas are in careplan/records.ts.
+ */
+export type Entity = 'village' | 'household' | 'member' | 'status' | 'enrolment' | 'visit' | 'ledger' | 'filing' | 'followup' | 'contract';
+export const ENTITIES: readonly Entity[] = ['village', 'household', 'member', 'status', 'enrolment', 'visit', 'ledger', 'filing', 'followup', 'contract'];
 
 /** A change made on a device, pushed to the county. `id` is a ULID made on the device. */
 export interface Mutation {

@@ -8,6 +8,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, 
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
+import { ulid } from '../model/ulid.ts';
 
 export interface Tables {
   users: { id: string; username: string; display_name: string; role: string; password_hash: string; created_at: string; disabled: number };
@@ -345,9 +346,70 @@ const deviceKeysMigration: Migration = {
   },
 };
 
+const VISITOR_ROLE: Record<string, string> = { 'village-doctor': 'doctor', 'village-cadre': 'cadre', 'township-reviewer': 'township' };
+
+/**
+ * The care plan (protocol 2). Its records — household visits, 两病 follow-ups, family-doctor
+ * contracts — are kept in `records` like every synced record (entity, id, village, JSON data,
+ * revisions, sequence), so they need no table of their own; pull, push, history and their indexes
+ * serve them as they are. What changes is `visit`: protocol 1's visit of one member with a note
+ * becomes a household visit. Each stored one is converted in place: its household and village from
+ * the record, the member as the one met, the note kept, and as visitor whoever recorded it (from
+ * `record_changes`; "other" when unknown). It takes a new revision and sequence number, so every
+ * tablet pulls it again in its new shape, and a change row (op `update`, user `migration`) says so.
+ */
+const careplanMigration: Migration = {
+  async up(db: Kysely<any>) {
+    const old = await sql<{ id: string; village_code: string; data: string; rev: number; field_revs: string }>`select id, village_code, data, rev, field_revs from records where entity = 'visit' and deleted = 0`.execute(db);
+    const rows = old.rows.filter((r) => !('visitors' in (JSON.parse(r.data) as object)));
+    if (rows.length === 0) return;
+    // Sequence numbers are taken for all at once; one left unused (a visit whose household is gone
+    // stays as it was) is a gap, which pull does not mind.
+    const now = new Date().toISOString();
+    const counter = await sql<{ value: number | string }>`update counters set value = value + ${rows.length} where name = 'seq' returning value`.execute(db);
+    let seq = Number(counter.rows[0]!.value) - rows.length + 1;
+    for (const r of rows) {
+      const v = JSON.parse(r.data) as { id: string; memberId: string; householdId: string; date: string; note?: string; createdAt: string };
+      const home = await sql<{ data: string }>`select data from records where entity = 'household' and id = ${v.householdId}`.execute(db);
+      const villageId = home.rows[0] ? ((JSON.parse(home.rows[0].data) as { villageId?: string }).villageId ?? null) : null;
+      const by = await sql<{ display_name: string | null; username: string; role: string }>`select u.display_name, c.username, c.role from record_changes c left join users u on u.id = c.user_id where c.entity = 'visit' and c.entity_id = ${r.id} order by c.rev, c.id limit 1`.execute(db);
+      const who = by.rows[0];
+      if (villageId === null) {
+        seq++;
+        continue;
+      }
+      const visit = {
+        id: v.id,
+        householdId: v.householdId,
+        villageId,
+        date: v.date,
+        visitors: [{ name: (who?.display_name || who?.username || '未记录 (not recorded)').slice(0, 50), role: (who && VISITOR_ROLE[who.role]) ?? 'other' }],
+        met: [v.memberId],
+        checklist: [],
+        findings: [],
+        ...(v.note ? { note: v.note.slice(0, 2000) } : {}),
+        createdAt: v.createdAt,
+        updatedAt: now,
+      };
+      const rev = r.rev + 1;
+      const fieldRevs = { ...(JSON.parse(r.field_revs) as Record<string, number>), ...Object.fromEntries(Object.keys(visit).map((k) => [k, rev])) };
+      await sql`update records set data = ${JSON.stringify(visit)}, rev = ${rev}, field_revs = ${JSON.stringify(fieldRevs)}, seq = ${seq++}, updated_at = ${now} where entity = 'visit' and id = ${r.id}`.execute(db);
+      const fields = JSON.stringify(['householdId', 'villageId', 'visitors', 'met', 'checklist', 'findings', 'note', 'updatedAt']);
+      await sql`insert into record_changes (id, entity, entity_id, rev, op, fields, user_id, username, role, device_id, mutation_id, at) values (${ulid()}, 'visit', ${r.id}, ${rev}, 'update', ${fields}, '', 'migration', 'system', '', null, ${now})`.execute(db);
+    }
+  },
+};
+
 /** The migrations in order; binary columns differ by backend, so the list is made for one. */
-function migrations(backend: Backend): Record<string, Migration> {
-  return { ...MIGRATIONS, '0002-filings': filingsMigration(backend), '0003-integrity': integrityMigration, '0004-hardening': hardeningMigration(backend), '0005-device-keys': deviceKeysMigration };
+export function migrations(backend: Backend): Record<string, Migration> {
+  return {
+    ...MIGRATIONS,
+    '0002-filings': filingsMigration(backend),
+    '0003-integrity': integrityMigration,
+    '0004-hardening': hardeningMigration(backend),
+    '0005-device-keys': deviceKeysMigration,
+    '0006-careplan': careplanMigration,
+  };
 }
 
 export async function migrate(db: Kysely<Tables>, backend: Backend): Promise<void> {

@@ -20,6 +20,7 @@ import { buildApp } from '../../src/server/app.ts';
 import { createUser } from '../../src/server/auth.ts';
 import { importCounty } from '../../src/server/sync/index.ts';
 import { BACKENDS, freshDb } from '../server/backends.ts';
+import { visitOf } from '../server/careplan-records.ts';
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 10_000);
 const PUSHES = Number(process.env.BENCH_PUSHES ?? 10_000);
@@ -64,7 +65,7 @@ for (const backend of BACKENDS) {
     const m = county.members[i % county.members.length]!;
     const id = ulid();
     const at = new Date().toISOString();
-    return { id: ulid(), entity: 'visit', entityId: id, op: 'create', baseRev: null, data: { id, memberId: m.id, householdId: m.householdId, date: '2026-11-01', note: `bench ${i}`, createdAt: at }, createdAt: at };
+    return { id: ulid(), entity: 'visit', entityId: id, op: 'create', baseRev: null, data: visitOf(m, id, { date: '2026-11-01', note: `bench ${i}` }), createdAt: at };
   });
   const t1 = performance.now();
   for (let i = 0; i < mutations.length; i += 100) {

@@ -23,6 +23,7 @@ import { openDb } from '../../src/server/db.ts';
 import { importCounty } from '../../src/server/sync/index.ts';
 import { ROOT } from '../helpers.ts';
 import { BACKENDS, freshDb } from './backends.ts';
+import { visitOf } from './careplan-records.ts';
 import { png, sha256 } from './photos.ts';
 
 const TOTAL = Number(process.env.FAULT_MUTATIONS ?? 10_000);
@@ -228,7 +229,7 @@ for (const backend of BACKENDS) {
           const m = members[(d * 997 + i * 31) % members.length]!;
           const id = ulid();
           created.add(id);
-          list.push({ id: ulid(), entity: 'visit', entityId: id, op: 'create', baseRev: null, data: { id, memberId: m.id, householdId: m.householdId, date: '2026-11-01', note: `visit ${d}-${i}`, createdAt: new Date().toISOString() }, createdAt: new Date().toISOString() });
+          list.push({ id: ulid(), entity: 'visit', entityId: id, op: 'create', baseRev: null, data: visitOf(m, id, { date: '2026-11-01', note: `visit ${d}-${i}` }), createdAt: new Date().toISOString() });
         }
         outboxes.push(list);
       }

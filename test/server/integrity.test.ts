@@ -20,6 +20,7 @@ import { buildApp } from '../../src/server/app.ts';
 import { createUser, LAST_SEEN_EVERY_MS } from '../../src/server/auth.ts';
 import { importCounty } from '../../src/server/sync/index.ts';
 import { BACKENDS, freshDb, MANY_LOGINS } from './backends.ts';
+import { visitOf } from './careplan-records.ts';
 
 const county = generateCounty({ seed: 21, members: 600 });
 const membersOf = (villageId: string) => county.members.filter((m) => m.villageId === villageId);
@@ -160,9 +161,12 @@ for (const backend of BACKENDS) {
       const e = { ...enrolment, id: ulid(), memberId: m.id, villageId: second.id, createdAt: t, updatedAt: t };
       const [r1] = await push(auth, [mutation('enrolment', 'create', e.id, e)]);
       expect(r1).toMatchObject({ status: 'rejected', code: 'invalid', path: 'data.villageId' });
-      const visit = { id: ulid(), memberId: m.id, householdId: elsewhere.householdId, date: '2026-02-01', note: '', createdAt: t };
+      const visit = visitOf(m, ulid(), { householdId: elsewhere.householdId });
       const [r2] = await push(auth, [mutation('visit', 'create', visit.id, visit)]);
-      expect(r2).toMatchObject({ status: 'rejected', code: 'invalid', path: 'data.householdId' });
+      expect(r2).toMatchObject({ status: 'rejected', code: 'invalid', path: 'data.villageId' });
+      // A household visit meets the members of its household only.
+      const met = visitOf(m, ulid(), { met: [elsewhere.id] });
+      expect((await push(auth, [mutation('visit', 'create', met.id, met)]))[0]).toMatchObject({ status: 'rejected', code: 'invalid', path: 'data.met.0' });
       // Moving a status or enrolment to another member is refused as a change of an immutable field.
       const s = county.statuses.find((x) => x.memberId === m.id)!;
       const [r3] = await push(auth, [mutation('status', 'update', s.id, { memberId: elsewhere.id })]);
@@ -184,7 +188,7 @@ for (const backend of BACKENDS) {
         const s = county.statuses.find((x) => x.memberId === m.id)!;
         const t = now();
         const newStatus = { id: ulid(), memberId: m.id, from: '2026-01-01', poverty: 'lifted', poorClass: null, assistance: null, note: null, createdAt: t };
-        const visit = { id: ulid(), memberId: m.id, householdId: m.householdId, date: '2026-02-01', note: '', createdAt: t };
+        const visit = visitOf(m, ulid());
         const enrolment = { ...county.enrolments[0]!, id: ulid(), memberId: m.id, villageId: m.villageId, createdAt: t, updatedAt: t };
         const ledger = { id: ulid(), memberId: m.id, date: '2026-03-01', packId: 'CN-140000-2017', kind: 'inpatient', facilityClass: 'county', facilityName: '县医院', disease: null, total: 100_000, outOfCatalog: 0, paid: { basic: 50_000 }, createdAt: t, updatedAt: t };
         const enrolled = county.enrolments.find((e) => e.villageId === mine.id)!;

@@ -10,6 +10,7 @@ import { buildApp } from '../../src/server/app.ts';
 import { createUser, revokeDevice } from '../../src/server/auth.ts';
 import { importCounty } from '../../src/server/sync/index.ts';
 import { BACKENDS, freshDb, MANY_LOGINS } from './backends.ts';
+import { visitOf } from './careplan-records.ts';
 
 const county = generateCounty({ seed: 9, members: 400 });
 const villages = [...county.villages].sort((a, b) => a.code.localeCompare(b.code));
@@ -17,10 +18,6 @@ const mine = villages[0]!;
 const other = villages.find((v) => v.townshipCode !== mine.townshipCode)!;
 const PASSWORD = 'a-good-password';
 
-/** A complete visit record of a member, as the tablet sends it. */
-export function visitOf(m: { id: string; householdId: string }, id: string) {
-  return { id, memberId: m.id, householdId: m.householdId, date: '2026-01-02', note: '', createdAt: new Date().toISOString() };
-}
 
 function dist(): string {
   const d = mkdtempSync(join(tmpdir(), 'cunyi-dist-'));

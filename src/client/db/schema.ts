@@ -4,9 +4,10 @@
  * step by step (test/client/db-migration.test.ts opens a v1 database full of data with v2).
  */
 import Dexie, { type EntityTable } from 'dexie';
+import type { Contract, Followup, HouseholdVisit } from '../../model/careplan/records.ts';
 import type { FilingContent, FilingRecord, FilingStatus } from '../../model/filing.ts';
 import type { LedgerEntry } from '../../model/records.ts';
-import type { Enrolment, Household, Member, StatusRecord, Village, Visit } from '../../model/roster.ts';
+import type { Enrolment, Household, Member, StatusRecord, Village } from '../../model/roster.ts';
 import { sealMiddleware } from './seal.ts';
 import { householdSearchKeys, memberSearchKeys } from './search-keys.ts';
 
@@ -19,6 +20,14 @@ export interface MemberRow extends Member {
 export interface HouseholdRow extends Household {
   search?: string[];
 }
+
+/**
+ * The care plan's records (src/model/careplan/records.ts), with the county's revision once pushed
+ * or pulled: a household visit (入户走访, entity `visit`), a 两病 follow-up, a family-doctor contract.
+ */
+export type VisitRow = HouseholdVisit;
+export type FollowupRow = Followup;
+export type ContractRow = Contract;
 
 /** A claim recorded from a hospital's settlement slip (filled by the estimate and ledger screens). */
 export type LedgerRow = LedgerEntry;
@@ -80,7 +89,7 @@ export interface OutboxRow {
   /** The mutation id (a ULID): what makes a replay at the county safe. */
   id: string;
   createdAt: string;
-  entity: 'household' | 'member' | 'status' | 'enrolment' | 'visit' | 'ledger' | 'filing';
+  entity: 'household' | 'member' | 'status' | 'enrolment' | 'visit' | 'ledger' | 'filing' | 'followup' | 'contract';
   entityId: string;
   op: 'create' | 'update' | 'delete';
   /** The record's revision the change was made on (updates). */
@@ -122,7 +131,9 @@ export class CunyiDb extends Dexie {
   members!: EntityTable<MemberRow, 'id'>;
   statuses!: EntityTable<StatusRecord, 'id'>;
   enrolments!: EntityTable<Enrolment, 'id'>;
-  visits!: EntityTable<Visit, 'id'>;
+  visits!: EntityTable<VisitRow, 'id'>;
+  followups!: EntityTable<FollowupRow, 'id'>;
+  contracts!: EntityTable<ContractRow, 'id'>;
   ledger!: EntityTable<LedgerRow, 'id'>;
   filings!: EntityTable<FilingRow, 'id'>;
   attachments!: EntityTable<AttachmentRow, 'id'>;
@@ -216,6 +227,20 @@ export const SCHEMA_V5 = { ...SCHEMA_V4, outbox: null };
  */
 export const SCHEMA_V6 = SCHEMA_V5;
 
+/**
+ * Version 7: the care plan. `visits` holds household visits now (protocol 2; a visit of one member
+ * with a note was protocol 1's, which the county converted and sends again, so the old rows go),
+ * found by household, village and date; follow-ups by member, village and date; contracts by
+ * member, household, village and end of validity. Only ids and dates are indexed, so readings,
+ * diseases, symptoms, medication, checklists and names stay sealed (db/seal.ts).
+ */
+export const SCHEMA_V7 = {
+  ...SCHEMA_V6,
+  visits: 'id, householdId, villageId, date',
+  followups: 'id, memberId, villageId, date',
+  contracts: 'id, memberId, householdId, villageId, validUntil',
+};
+
 export function defineVersions(db: Dexie): void {
   db.version(1).stores(SCHEMA_V1);
   db.version(2)
@@ -258,6 +283,14 @@ export function defineVersions(db: Dexie): void {
         .modify((h: HouseholdRow) => {
           h.search = householdSearchKeys(h);
         });
+    });
+  db.version(7)
+    .stores(SCHEMA_V7)
+    .upgrade(async (tx) => {
+      await tx
+        .table('visits')
+        .filter((v: Record<string, unknown>) => !Array.isArray(v.visitors))
+        .delete();
     });
 }
 

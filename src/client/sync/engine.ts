@@ -26,6 +26,8 @@ const TABLE: Record<Entity, keyof CunyiDb & string> = {
   visit: 'visits',
   ledger: 'ledger',
   filing: 'filings',
+  followup: 'followups',
+  contract: 'contracts',
 };
 
 const pending = (o: OutboxRow) => o.state === undefined;
@@ -179,7 +181,7 @@ async function pushAll(token: string, device: string, d: CunyiDb, out: SyncOutco
     const { results, updateRequired } = await api.push(token, device, mutations);
     if (updateRequired) out.updateRequired = true;
     const at = new Date().toISOString();
-    await d.transaction('rw', [d.outbox, d.households, d.members, d.statuses, d.enrolments, d.visits, d.ledger, d.filings, d.attachments, d.audit], async () => {
+    await d.transaction('rw', [d.outbox, d.households, d.members, d.statuses, d.enrolments, d.visits, d.followups, d.contracts, d.ledger, d.filings, d.attachments, d.audit], async () => {
       for (const [i, r] of results.entries()) {
         const o = batch[i]!;
         if (o.entity === 'filing') {

@@ -5,3 +5,4 @@ export * from './evaluate.ts';
 export * from './worklist.ts';
 export { builtinCarePack, BUILTIN_CARE_PACK_JSON, DEFAULT_CARE_PACK_ID } from './packs/index.ts';
 export { addDays, addMonths, dayOf, isoOf } from '../days.ts';
+export * from './check.ts';

@@ -11,12 +11,10 @@
  */
 import * as v from 'valibot';
 import { MAX_PHOTO_BYTES, PHOTO_TYPES } from '../filing.ts';
-import { Id, IsoDate, IsoInstant, firstProblem, text, type RecordProblem } from '../records.ts';
+import { Id, IsoDate, IsoInstant, Rev, firstProblem, text, type RecordProblem } from '../record-parts.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
-
-const Rev = v.pipe(v.number('must be a revision number'), v.integer('must be a whole number'), v.minValue(0, 'cannot be negative'));
 
 /** A whole number from lo to hi in a unit, or null when not measured. */
 const reading = (lo: number, hi: number, unit: string) =>
@@ -304,9 +302,13 @@ export type Contract = v.InferOutput<typeof ContractSchema>;
 
 // ---------------------------------------------------------------------------------------------
 
-/** The schemas by entity name, to add to RECORD_SCHEMAS (src/model/records.ts). */
+/**
+ * The schemas by entity name of the sync protocol (src/model/sync.ts), listed in RECORD_SCHEMAS
+ * (src/model/records.ts) with the roster's. The household visit goes by `visit`: it replaced the
+ * visit of protocol 1 (one member, a note).
+ */
 export const CAREPLAN_SCHEMAS = {
-  householdVisit: HouseholdVisitSchema,
+  visit: HouseholdVisitSchema,
   followup: FollowupSchema,
   contract: ContractSchema,
 } as const;

@@ -5,11 +5,16 @@
  *
  * Before anything is stored, a mutation is checked: its envelope and its record against the one
  * schema of src/model/records.ts, the writer's role against src/model/permissions.ts, its place
- * (an enrolment, status or ledger row belongs to its member's village) against what the server
- * holds. A mutation id sent again with other content is refused as `id-reused`.
+ * (an enrolment, status, ledger row, follow-up or contract belongs to its member's village and
+ * household; a household visit to its household's village, and the members it names live there)
+ * against what the server holds; a follow-up's classification against its care-plan pack
+ * (src/model/careplan/check.ts). A mutation id sent again with other content is refused as
+ * `id-reused`.
  */
 import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { checkFollowupClassification, checkVisitMembers, visitMemberIds } from '../../model/careplan/check.ts';
+import type { Followup, HouseholdVisit } from '../../model/careplan/records.ts';
 import { mayWrite } from '../../model/permissions.ts';
 import { checkMutation, checkRecord } from '../../model/records.ts';
 import type { Entity, Mutation, MutationResult } from '../../model/sync.ts';
@@ -89,6 +94,8 @@ class Batch {
       want('village', data.villageId);
       want('household', data.householdId);
       want('member', data.memberId);
+      // The members a household visit names are checked against their household.
+      if (m.entity === 'visit') for (const id of visitMemberIds(data)) want('member', id);
     }
     for (const [entity, set] of wanted) {
       const all = [...set];
@@ -212,6 +219,14 @@ async function placeOf(b: Batch, entity: Entity, data: Record<string, unknown>, 
     }
     return v.village_code;
   }
+  if (entity === 'visit') {
+    // A household visit hangs on its household (it names no one member).
+    const h = await b.get('household', data.householdId as string);
+    if (!h || h.deleted) return missing('household', 'data.householdId');
+    const household = JSON.parse(h.data) as { villageId?: unknown };
+    if (household.villageId !== data.villageId) return reject(mutationId, 'invalid', 'differs from the village of the household', 'data.villageId');
+    return h.village_code;
+  }
   const m = await b.get('member', data.memberId as string);
   if (!m || m.deleted) return missing('member', 'data.memberId');
   const member = JSON.parse(m.data) as { villageId?: unknown; householdId?: unknown };
@@ -219,6 +234,30 @@ async function placeOf(b: Batch, entity: Entity, data: Record<string, unknown>, 
   if ('villageId' in data && data.villageId !== member.villageId) return reject(mutationId, 'invalid', "differs from the member's village", 'data.villageId');
   if ('householdId' in data && data.householdId !== member.householdId) return reject(mutationId, 'invalid', "differs from the member's household", 'data.householdId');
   return m.village_code;
+}
+
+/**
+ * What a care-plan record must agree with in what the server holds (src/model/careplan/check.ts):
+ * the members a visit names live in its household; a follow-up's classification is its pack's.
+ * `record` is valid under its schema and placed already.
+ */
+async function careplanProblem(b: Batch, m: Mutation, record: Record<string, unknown>): Promise<MutationResult | null> {
+  let problem = null;
+  if (m.entity === 'visit') {
+    const v = record as unknown as HouseholdVisit;
+    const homes = new Map<string, string | null>();
+    for (const id of visitMemberIds(v)) {
+      const r = await b.get('member', id);
+      homes.set(id, r && !r.deleted ? (((JSON.parse(r.data) as { householdId?: unknown }).householdId as string | undefined) ?? null) : null);
+    }
+    problem = checkVisitMembers(v, (id) => homes.get(id) ?? null);
+  } else if (m.entity === 'followup') {
+    const f = record as unknown as Followup;
+    const r = await b.get('member', f.memberId);
+    const birthDate = r ? (((JSON.parse(r.data) as { birthDate?: unknown }).birthDate as string | undefined) ?? null) : null;
+    problem = checkFollowupClassification(f, birthDate);
+  }
+  return problem ? reject(m.id, 'invalid', problem.message, `data.${problem.path}`) : null;
 }
 
 function invalidRecord(m: Mutation, record: unknown): MutationResult | null {
@@ -230,7 +269,9 @@ function invalidRecord(m: Mutation, record: unknown): MutationResult | null {
 /** A mutation's result and what it writes (nothing is written here: the batch keeps it). */
 async function apply(b: Batch, p: Principal, m: Mutation): Promise<{ result: MutationResult; writes?: Writes }> {
   if (!mayWrite(p.role, m.entity, m.op)) {
-    return { result: reject(m.id, 'forbidden', m.op === 'delete' && m.entity !== 'village' ? `a ${m.entity} cannot be deleted` : `the role ${p.role} does not change ${m.entity} records`) };
+    // The field that is refused: the operation (a record of this kind is kept) or the kind of record (not this role's).
+    const deleting = m.op === 'delete' && mayWrite(p.role, m.entity, 'update');
+    return { result: reject(m.id, 'forbidden', deleting ? `a ${m.entity} cannot be deleted` : `the role ${p.role} does not write ${m.entity} records`, deleting ? 'op' : 'entity') };
   }
   // Filings follow their own workflow (docs/filing.md), in this same transaction.
   if (m.entity === 'filing') {
@@ -249,6 +290,8 @@ async function apply(b: Batch, p: Principal, m: Mutation): Promise<{ result: Mut
     const code = await placeOf(b, m.entity, data, m.id);
     if (typeof code !== 'string') return { result: code };
     if (!inJurisdiction(p, code)) return { result: reject(m.id, 'forbidden', OUTSIDE) };
+    const disagrees = await careplanProblem(b, m, data);
+    if (disagrees) return { result: disagrees };
     const fieldRevs = Object.fromEntries(Object.keys(data).map((k) => [k, 1]));
     const row: Row = { entity: m.entity, id: m.entityId, village_code: code, data: JSON.stringify(data), rev: 1, field_revs: JSON.stringify(fieldRevs), seq: b.seq(), deleted: 0, updated_at: now };
     return {
@@ -279,7 +322,8 @@ async function apply(b: Batch, p: Principal, m: Mutation): Promise<{ result: Mut
     if (IMMUTABLE.has(field)) return { result: reject(m.id, 'immutable-field', 'cannot be changed', `data.${field}`) };
   }
   // The record as it would be: it must still be a valid record.
-  const bad = invalidRecord(m, { ...current, ...m.data });
+  const merged = { ...current, ...m.data };
+  const bad = invalidRecord(m, merged) ?? (await careplanProblem(b, m, merged));
   if (bad) return { result: bad };
   for (const [field, value] of Object.entries(m.data)) {
     const same = JSON.stringify(current[field] ?? null) === JSON.stringify(value ?? null);
@@ -292,6 +336,13 @@ async function apply(b: Batch, p: Principal, m: Mutation): Promise<{ result: Mut
     current[field] = value;
     fieldRevs[field] = newRev;
     changedFields.push(field);
+  }
+  if (conflicts.length && changedFields.length && (invalidRecord(m, current) ?? (await careplanProblem(b, m, current)))) {
+    // The fields that would apply do not make a valid record without the ones in conflict (a
+    // follow-up's readings without its class): nothing applies, and every changed field is shown.
+    const before = JSON.parse(existing.data) as Record<string, unknown>;
+    for (const field of changedFields) conflicts.push({ field, server: before[field] ?? null, client: m.data[field] ?? null });
+    changedFields.length = 0;
   }
   const writes: Writes = {
     conflicts: conflicts.map((c) => ({ id: ulid(), entity: m.entity, entity_id: m.entityId, field: c.field, server_value: JSON.stringify(c.server), client_value: JSON.stringify(c.client), device_id: p.deviceId, mutation_id: m.id, created_at: now, resolved_at: null })),

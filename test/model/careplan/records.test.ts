@@ -56,26 +56,26 @@ describe('follow-up schema', () => {
 
 describe('household visit schema', () => {
   it('takes a valid visit', () => {
-    expect(checkCareplanRecord('householdVisit', visit())).toBeNull();
+    expect(checkCareplanRecord('visit', visit())).toBeNull();
     expect(
-      checkCareplanRecord('householdVisit', visit({ findings: [{ id: ID(30), memberId: ID(2), problem: '住院费用未报销', measure: '代办报销', due: '2026-03-15', doneOn: null }], photos: [{ sha256: 'a'.repeat(64), size: 1000, mime: 'image/jpeg' }] })),
+      checkCareplanRecord('visit', visit({ findings: [{ id: ID(30), memberId: ID(2), problem: '住院费用未报销', measure: '代办报销', due: '2026-03-15', doneOn: null }], photos: [{ sha256: 'a'.repeat(64), size: 1000, mime: 'image/jpeg' }] })),
     ).toBeNull();
   });
   it('refuses a visit without visitors, answers other than yes/no/unknown, a member listed twice', () => {
-    expect(checkCareplanRecord('householdVisit', visit({ visitors: [] }))).toEqual({ path: 'visitors', message: 'needs at least one visitor' });
-    expect(checkCareplanRecord('householdVisit', visit({ checklist: [{ memberId: ID(2), items: { insured: { answer: 'maybe' as never } } }] }))).toEqual({ path: 'checklist.0.items.insured.answer', message: 'must be yes, no or unknown' });
-    expect(checkCareplanRecord('householdVisit', visit({ checklist: [{ memberId: ID(2), items: { pension: { answer: 'yes' } } as never }] }))?.path).toBe('checklist.0.items.pension');
-    expect(checkCareplanRecord('householdVisit', visit({ met: [ID(2), ID(2)] }))).toEqual({ path: 'met', message: 'lists a member twice' });
-    expect(checkCareplanRecord('householdVisit', visit({ checklist: [{ memberId: ID(2), items: {} }, { memberId: ID(2), items: {} }] }))).toEqual({ path: 'checklist', message: 'lists a member twice' });
+    expect(checkCareplanRecord('visit', visit({ visitors: [] }))).toEqual({ path: 'visitors', message: 'needs at least one visitor' });
+    expect(checkCareplanRecord('visit', visit({ checklist: [{ memberId: ID(2), items: { insured: { answer: 'maybe' as never } } }] }))).toEqual({ path: 'checklist.0.items.insured.answer', message: 'must be yes, no or unknown' });
+    expect(checkCareplanRecord('visit', visit({ checklist: [{ memberId: ID(2), items: { pension: { answer: 'yes' } } as never }] }))?.path).toBe('checklist.0.items.pension');
+    expect(checkCareplanRecord('visit', visit({ met: [ID(2), ID(2)] }))).toEqual({ path: 'met', message: 'lists a member twice' });
+    expect(checkCareplanRecord('visit', visit({ checklist: [{ memberId: ID(2), items: {} }, { memberId: ID(2), items: {} }] }))).toEqual({ path: 'checklist', message: 'lists a member twice' });
   });
   it('refuses bad findings and photos', () => {
     const f = { id: ID(30), memberId: null, problem: '房屋漏雨', measure: '联系村委会', due: '2026-04-31', doneOn: null };
-    expect(checkCareplanRecord('householdVisit', visit({ findings: [f] }))).toEqual({ path: 'findings.0.due', message: 'is no calendar day' });
-    expect(checkCareplanRecord('householdVisit', visit({ findings: [{ ...f, due: '2026-04-01', doneOn: '2026-02-01' }] }))).toEqual({ path: 'findings', message: 'a measure is done before the visit that agreed it' });
-    expect(checkCareplanRecord('householdVisit', visit({ findings: [{ ...f, due: '2026-04-01', measure: '' }] }))).toEqual({ path: 'findings.0.measure', message: 'is required' });
-    expect(checkCareplanRecord('householdVisit', visit({ photos: [{ sha256: 'XYZ', size: 10, mime: 'image/jpeg' }] }))?.path).toBe('photos.0.sha256');
-    expect(checkCareplanRecord('householdVisit', visit({ photos: [{ sha256: 'a'.repeat(64), size: 10, mime: 'application/pdf' }] }))?.path).toBe('photos.0.mime');
-    expect(checkCareplanRecord('householdVisit', visit({ householdId: 'h1' }))?.path).toBe('householdId');
+    expect(checkCareplanRecord('visit', visit({ findings: [f] }))).toEqual({ path: 'findings.0.due', message: 'is no calendar day' });
+    expect(checkCareplanRecord('visit', visit({ findings: [{ ...f, due: '2026-04-01', doneOn: '2026-02-01' }] }))).toEqual({ path: 'findings', message: 'a measure is done before the visit that agreed it' });
+    expect(checkCareplanRecord('visit', visit({ findings: [{ ...f, due: '2026-04-01', measure: '' }] }))).toEqual({ path: 'findings.0.measure', message: 'is required' });
+    expect(checkCareplanRecord('visit', visit({ photos: [{ sha256: 'XYZ', size: 10, mime: 'image/jpeg' }] }))?.path).toBe('photos.0.sha256');
+    expect(checkCareplanRecord('visit', visit({ photos: [{ sha256: 'a'.repeat(64), size: 10, mime: 'application/pdf' }] }))?.path).toBe('photos.0.mime');
+    expect(checkCareplanRecord('visit', visit({ householdId: 'h1' }))?.path).toBe('householdId');
   });
 });
 
