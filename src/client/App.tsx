@@ -31,6 +31,9 @@ import { ReviewDetail } from './features/review/ReviewDetail.tsx';
 import { ReviewQueue } from './features/review/ReviewQueue.tsx';
 import { useSession } from './features/sync/useSession.ts';
 import { AccountBar, DemoBar } from './profiles/Account.tsx';
+import { ContractForm } from './features/careplan/ContractForm.tsx';
+import { FollowupForm } from './features/careplan/FollowupForm.tsx';
+import { useWorkCount, WorkList } from './features/careplan/WorkList.tsx';
 import { isReviewer } from './sync/session.ts';
 
 type Route = [string, (p: Record<string, string>) => React.ReactNode];
@@ -65,6 +68,9 @@ const ROUTES: Route[] = [
   ['/review/:id', (p) => <ReviewDetail id={p.id!} />],
   ['/sync', () => <SyncIssues />],
   // care plan (visits, follow-ups, contracts, work list, dashboard)
+  ['/worklist', () => <WorkList />],
+  ['/members/:id/followups/new', (p) => <FollowupForm memberId={p.id!} />],
+  ['/households/:id/contracts/new', (p) => <ContractForm householdId={p.id!} />],
 
   // administration and spreadsheets
 
@@ -77,6 +83,7 @@ export function App() {
   const villageCount = useLiveQuery(() => db().villages.count(), [], null);
   const session = useSession();
   const reviewer = isReviewer(session?.role);
+  const work = useWorkCount();
 
   useEffect(() => {
     if (villageCount === 0 && !['/welcome', '/settings', '/login'].includes(loc.path) && !loc.path.startsWith('/review')) navigate(reviewer ? '/review' : '/welcome', { replace: true });
@@ -112,6 +119,12 @@ export function App() {
         <SearchBox />
         <nav className="nav">
           <Link to="/villages">{t('nav.villages')}</Link>
+          {!reviewer && (
+            <Link to="/worklist" data-testid="nav-worklist">
+              {t('care.nav')}
+              {work ? <span className="count-badge" data-testid="worklist-count">{work}</span> : null}
+            </Link>
+          )}
           <Link to="/estimate">{t('nav.estimate')}</Link>
           <Link to="/filings">{t('nav.filings')}</Link>
           {reviewer && <Link to="/review">{t('nav.review')}</Link>}

@@ -21,6 +21,7 @@ export function exposeDebugApi(): void {
     rules: () => import('../rules/index.ts'),
     profiles: () => import('./profiles/registry.ts'),
     keys: () => import('./profiles/keys.ts'),
+    repo: () => import('./db/repo.ts'),
     /** A store sealed under a fresh key, for the import benchmark (relaxed, like a bulk import). */
     sealedStore: (name: string) => new CunyiDb(name, { key: crypto.getRandomValues(new Uint8Array(32)), durability: 'relaxed' }),
     gate: () => import('./profiles/store.ts'),

@@ -4,7 +4,7 @@
  * power cut leaves either all of it or none of it.
  */
 import i18next from 'i18next';
-import type { Enrolment, Household, Member, StatusRecord, Visit } from '../../model/roster.ts';
+import type { Enrolment, Household, Member, StatusRecord } from '../../model/roster.ts';
 import { localToday } from '../../model/idcard.ts';
 import { ulid } from '../../model/ulid.ts';
 import { isIsoDate } from '../../rules/index.ts';
@@ -247,16 +247,6 @@ async function setEnrolmentEnd(d: CunyiDb, before: Enrolment, endedOn: string | 
   await d.enrolments.update(before.id, { endedOn, updatedAt: now(), ...(rev !== null ? { rev: rev + 1 } : {}) });
   await d.audit.add(auditRow('enrolment', before.id, 'update', { endedOn: [before.endedOn, endedOn] }));
   await d.outbox.add(outboxRow('enrolment', before.id, 'update', rev, { endedOn }));
-}
-
-export async function addVisit(v: Omit<Visit, 'id' | 'createdAt'>, d: CunyiDb = db()): Promise<Visit> {
-  const row: Visit = { ...v, id: ulid(), createdAt: now() };
-  await d.transaction('rw', [d.visits, d.audit, d.outbox], async () => {
-    await d.visits.add(row);
-    await d.audit.add(auditRow('visit', row.id, 'create', diff({}, row)));
-    await d.outbox.add(outboxRow('visit', row.id, 'create', null, { ...row }));
-  });
-  return row;
 }
 
 /** The status of a member in force on a date (ISO), from its dated history. */

@@ -7,6 +7,7 @@ import { estimateMessages } from '../features/estimate/messages.ts';
 import { filingMessages } from '../features/filings/messages.ts';
 import { reviewMessages } from '../features/review/messages.ts';
 import { profileMessages } from '../profiles/messages.ts';
+import { careMessages } from '../features/careplan/messages.ts';
 
 export interface Bundle {
   'zh-CN': Record<string, unknown>;
@@ -18,7 +19,7 @@ export const BUNDLES: Bundle[] = [
   estimateMessages,
   reviewMessages,
   filingMessages,
-  // care plan (visits, follow-ups, contracts, work list, dashboard)
+  careMessages,
   // administration and spreadsheets
   profileMessages,
 ];

@@ -286,7 +286,7 @@ export const en = {
     now: 'Sync now',
     issuesTitle: 'Sync problems to settle',
     noIssues: 'Nothing to settle',
-    entity: { village: 'Village', household: 'Household', member: 'Member', status: 'Status', enrolment: 'Enrolment', visit: 'Visit', ledger: 'Ledger entry', filing: 'Filing' },
+    entity: { village: 'Village', household: 'Household', member: 'Member', status: 'Status', enrolment: 'Enrolment', visit: 'Visit', ledger: 'Ledger entry', filing: 'Filing', followup: 'Follow-up', contract: 'Contract' },
     conflict: 'changed on both sides',
     rejected: 'refused by the county',
     field: 'Field',

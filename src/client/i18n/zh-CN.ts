@@ -275,7 +275,7 @@ export const zhCN = {
     now: '立即同步',
     issuesTitle: '需要处理的同步问题',
     noIssues: '没有需要处理的问题',
-    entity: { village: '村', household: '农户', member: '成员', status: '身份', enrolment: '慢特病', visit: '走访', ledger: '结算记录', filing: '代办申请' },
+    entity: { village: '村', household: '农户', member: '成员', status: '身份', enrolment: '慢特病', visit: '走访', ledger: '结算记录', filing: '代办申请', followup: '随访', contract: '签约' },
     conflict: '两边都改了同一项',
     rejected: '县里未接收',
     field: '项目',

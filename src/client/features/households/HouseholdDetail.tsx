@@ -1,5 +1,6 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useTranslation } from 'react-i18next';
+import { SavedNotice } from '../common/SavedNotice.tsx';
 import { statusOnDate } from '../../db/repo.ts';
 import { db } from '../../db/schema.ts';
 import { today } from '../../i18n/index.ts';
@@ -37,11 +38,15 @@ export function HouseholdDetail({ id }: { id: string }) {
           <Link to={`/households/${id}/edit`} className="button">
             {t('common.edit')}
           </Link>
+          <Link to={`/households/${id}/contracts/new`} className="button" data-testid="new-contract">
+            {t('care.actions.contract')}
+          </Link>
           <Link to={`/households/${id}/members/new`} className="button primary" data-testid="add-member">
             {t('members.add')}
           </Link>
         </div>
       </div>
+      <SavedNotice />
       <dl className="facts">
         <dt>{t('households.number')}</dt>
         <dd>{h.number}</dd>

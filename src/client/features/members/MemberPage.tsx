@@ -1,7 +1,9 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { SavedNotice } from '../common/SavedNotice.tsx';
 import { MaskedId } from '../common/MaskedId.tsx';
+import { enrolmentDisease } from '../../../model/careplan/worklist.ts';
 import type { StatusRecord } from '../../../model/roster.ts';
 import { deleteStatus, statusOnDate, updateMember } from '../../db/repo.ts';
 import { db } from '../../db/schema.ts';
@@ -60,6 +62,11 @@ export function MemberPage({ id }: { id: string }) {
           <Link to={`/members/${id}/ledger`} className="button" data-testid="ledger-member">
             {t('ledger.title')}
           </Link>
+          {enrolments.some((e) => e.endedOn === null && enrolmentDisease(e) !== null) && (
+            <Link to={`/members/${id}/followups/new`} className="button" data-testid="new-followup">
+              {t('care.actions.followup')}
+            </Link>
+          )}
           <Link to={`/members/${id}/filings/new`} className="button" data-testid="new-filing">
             {t('filing.new')}
           </Link>
@@ -68,6 +75,7 @@ export function MemberPage({ id }: { id: string }) {
           </Link>
         </div>
       </div>
+      <SavedNotice />
       <dl className="facts">
         <dt>{t('members.idNumber')}</dt>
         <dd>
