@@ -33,6 +33,7 @@ import { useSession } from './features/sync/useSession.ts';
 import { AccountBar, DemoBar } from './profiles/Account.tsx';
 import { ContractForm } from './features/careplan/ContractForm.tsx';
 import { FollowupForm } from './features/careplan/FollowupForm.tsx';
+import { VisitForm } from './features/careplan/VisitForm.tsx';
 import { useWorkCount, WorkList } from './features/careplan/WorkList.tsx';
 import { isReviewer } from './sync/session.ts';
 
@@ -71,6 +72,7 @@ const ROUTES: Route[] = [
   ['/worklist', () => <WorkList />],
   ['/members/:id/followups/new', (p) => <FollowupForm memberId={p.id!} />],
   ['/households/:id/contracts/new', (p) => <ContractForm householdId={p.id!} />],
+  ['/households/:id/visits/new', (p) => <VisitForm householdId={p.id!} />],
 
   // administration and spreadsheets
 

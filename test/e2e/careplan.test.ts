@@ -105,6 +105,38 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('the care plan in Chrom
     expect(rec).toHaveLength(1);
   });
 
+  it('records a household visit from 待办: checks prefilled from the roster, a measure with its due date, a filing one tap away', async () => {
+    await page.getByTestId('nav-worklist').click();
+    await page.getByTestId('worklist-kind').selectOption('household-visit');
+    await page.getByTestId('work-item').first().waitFor();
+    const visits = await page.getByTestId('work-item').count();
+    await page.getByTestId('work-item').first().click();
+    await page.getByTestId('visit-form').waitFor();
+    const householdId = new URL(page.url()).pathname.split('/')[2]!;
+    await page.getByTestId('visit-met').first().check();
+    await page.getByTestId('visit-insured').first().selectOption('no');
+    await page.getByTestId('visit-needsProxyFiling').first().selectOption('yes');
+    await page.getByTestId('visit-start-filing').waitFor();
+    await page.getByTestId('visit-add-finding').click();
+    await page.getByTestId('save').click();
+    await page.getByTestId('error-finding-0-problem').waitFor();
+    await page.locator('#finding-0-problem').fill('今年未参保缴费');
+    await page.locator('#finding-0-measure').fill('动员本周内到村委会缴费');
+    const due = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+    await page.locator('#finding-0-due').fill(due);
+    await shotSizes(page, 'visit-form', page.getByTestId('visit-finding'));
+    await page.getByTestId('save').click();
+    await page.getByTestId('saved-notice').getByText('走访已保存').waitFor();
+    await page.getByTestId('nav-worklist').click();
+    await page.getByTestId('worklist-kind').selectOption('household-visit');
+    await expect.poll(() => page.getByTestId('work-item').count()).toBe(visits - 1);
+    await page.getByTestId('sync-now').click();
+    await page.getByTestId('sync-pending').getByText('全部已上报').waitFor({ timeout: 30_000 });
+    const rec = (await countyRecords()).filter((r) => r.entity === 'visit' && (r.data as { householdId?: string } | null)?.householdId === householdId);
+    expect(rec).toHaveLength(1);
+    expect((rec[0]!.data as { findings: { measure: string; due: string }[] }).findings[0]).toMatchObject({ measure: '动员本周内到村委会缴费', due });
+  });
+
   it("signs a household's members in one go", async () => {
     const householdId = await page.evaluate(async () => {
       const d = (window as unknown as Win).cunyi.db();

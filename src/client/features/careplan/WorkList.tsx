@@ -20,6 +20,9 @@ export function itemLink(i: WorkItem): string {
       return i.reason.params.filingId ? `/filings/${i.reason.params.filingId}` : `/members/${i.memberId}`;
     case 'filing-needed':
       return `/members/${i.memberId}/filings/new`;
+    case 'household-visit':
+    case 'measure':
+      return `/households/${i.householdId}/visits/new`;
     case 'insurance':
       return i.memberId ? `/members/${i.memberId}` : `/households/${i.householdId}`;
     default:

@@ -38,6 +38,9 @@ export function HouseholdDetail({ id }: { id: string }) {
           <Link to={`/households/${id}/edit`} className="button">
             {t('common.edit')}
           </Link>
+          <Link to={`/households/${id}/visits/new`} className="button" data-testid="new-visit">
+            {t('care.visit.new')}
+          </Link>
           <Link to={`/households/${id}/contracts/new`} className="button" data-testid="new-contract">
             {t('care.actions.contract')}
           </Link>
