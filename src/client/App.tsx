@@ -34,6 +34,7 @@ import { AccountBar, DemoBar } from './profiles/Account.tsx';
 import { ContractForm } from './features/careplan/ContractForm.tsx';
 import { FollowupForm } from './features/careplan/FollowupForm.tsx';
 import { VisitForm } from './features/careplan/VisitForm.tsx';
+import { Dashboard } from './features/careplan/Dashboard.tsx';
 import { useWorkCount, WorkList } from './features/careplan/WorkList.tsx';
 import { isReviewer } from './sync/session.ts';
 
@@ -73,6 +74,7 @@ const ROUTES: Route[] = [
   ['/members/:id/followups/new', (p) => <FollowupForm memberId={p.id!} />],
   ['/households/:id/contracts/new', (p) => <ContractForm householdId={p.id!} />],
   ['/households/:id/visits/new', (p) => <VisitForm householdId={p.id!} />],
+  ['/dashboard', () => <Dashboard />],
 
   // administration and spreadsheets
 
@@ -125,6 +127,11 @@ export function App() {
             <Link to="/worklist" data-testid="nav-worklist">
               {t('care.nav')}
               {work ? <span className="count-badge" data-testid="worklist-count">{work}</span> : null}
+            </Link>
+          )}
+          {!reviewer && (
+            <Link to="/dashboard" data-testid="nav-dashboard">
+              {t('care.dash.nav')}
             </Link>
           )}
           <Link to="/estimate">{t('nav.estimate')}</Link>

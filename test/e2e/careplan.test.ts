@@ -57,6 +57,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('the care plan in Chrom
     expect(count).toBeGreaterThan(0);
     await page.getByTestId('worklist-kind').selectOption('followup');
     await page.getByTestId('work-item').filter({ hasText: enrolled.name }).first().waitFor();
+    await expect.poll(async () => (await page.getByTestId('work-item').allTextContents()).every((x) => x.includes('随访'))).toBe(true);
     await shotSizes(page, 'worklist');
     expect(await smallTouchTargets(page)).toEqual([]);
     const followups = await page.getByTestId('work-item').count();
@@ -108,8 +109,10 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('the care plan in Chrom
   it('records a household visit from 待办: checks prefilled from the roster, a measure with its due date, a filing one tap away', async () => {
     await page.getByTestId('nav-worklist').click();
     await page.getByTestId('worklist-kind').selectOption('household-visit');
-    await page.getByTestId('work-item').first().waitFor();
+    // The list as filtered: every item a household visit.
+    await expect.poll(async () => (await page.getByTestId('work-item').allTextContents()).every((x) => x.includes('入户走访'))).toBe(true);
     const visits = await page.getByTestId('work-item').count();
+    expect(visits).toBeGreaterThan(0);
     await page.getByTestId('work-item').first().click();
     await page.getByTestId('visit-form').waitFor();
     const householdId = new URL(page.url()).pathname.split('/')[2]!;
@@ -135,6 +138,20 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('the care plan in Chrom
     const rec = (await countyRecords()).filter((r) => r.entity === 'visit' && (r.data as { householdId?: string } | null)?.householdId === householdId);
     expect(rec).toHaveLength(1);
     expect((rec[0]!.data as { findings: { measure: string; due: string }[] }).findings[0]).toMatchObject({ measure: '动员本周内到村委会缴费', due });
+  });
+
+  it('村情 counts what was done, and lists the people behind a number', async () => {
+    await page.getByTestId('nav-dashboard').click();
+    await page.getByTestId('dash-village').first().waitFor();
+    const followed = await page.getByTestId('dash-followedUpThisQuarter').allTextContents();
+    expect(followed.some((x) => x.startsWith('1 /'))).toBe(true);
+    const visited = await page.getByTestId('dash-visitedThisQuarter').allTextContents();
+    expect(visited.some((x) => x.startsWith('1 /'))).toBe(true);
+    const i = followed.findIndex((x) => x.startsWith('1 /'));
+    await page.getByTestId('dash-followedUpThisQuarter').nth(i).click();
+    expect((await page.getByTestId('dash-list').textContent())?.length).toBeGreaterThan(1);
+    await shotSizes(page, 'dashboard');
+    expect(await smallTouchTargets(page)).toEqual([]);
   });
 
   it("signs a household's members in one go", async () => {

@@ -6,3 +6,4 @@ export * from './worklist.ts';
 export { builtinCarePack, BUILTIN_CARE_PACK_JSON, DEFAULT_CARE_PACK_ID } from './packs/index.ts';
 export { addDays, addMonths, dayOf, isoOf } from '../days.ts';
 export * from './check.ts';
+export * from './dashboard.ts';
