@@ -8,6 +8,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, 
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
+import { importsMigration } from './migrations/imports.ts';
 
 export interface Tables {
   users: { id: string; username: string; display_name: string; role: string; password_hash: string; created_at: string; disabled: number };
@@ -347,7 +348,7 @@ const deviceKeysMigration: Migration = {
 
 /** The migrations in order; binary columns differ by backend, so the list is made for one. */
 function migrations(backend: Backend): Record<string, Migration> {
-  return { ...MIGRATIONS, '0002-filings': filingsMigration(backend), '0003-integrity': integrityMigration, '0004-hardening': hardeningMigration(backend), '0005-device-keys': deviceKeysMigration };
+  return { ...MIGRATIONS, '0002-filings': filingsMigration(backend), '0003-integrity': integrityMigration, '0004-hardening': hardeningMigration(backend), '0005-device-keys': deviceKeysMigration, '0007-imports': importsMigration };
 }
 
 export async function migrate(db: Kysely<Tables>, backend: Backend): Promise<void> {
