@@ -5,7 +5,7 @@
  */
 import type { Kysely, Migration } from 'kysely';
 
-export interface ImportTables {
+export type ImportTables = {
   imports: {
     id: string;
     at: string;
@@ -28,7 +28,7 @@ export interface ImportTables {
     /** ImportReport as JSON. */
     report: string;
   };
-}
+};
 
 export const importsMigration: Migration = {
   async up(db: Kysely<any>) {
