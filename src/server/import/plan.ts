@@ -285,11 +285,12 @@ export async function planImport(server: ServerRoster, rows: RosterRow[], layout
 
     // Status: a new record when what is in force changes, dated as the file says or today.
     const s = r.status;
-    if (!s || (s.poverty === undefined && s.assistance === undefined && s.poorClass === undefined)) continue;
+    if (!s || (s.poverty === undefined && s.assistance === undefined && s.poorClass === undefined && s.not === undefined)) continue;
     const latest = held ? server.latestStatus.get(held.data.id) : undefined;
+    const kept = latest?.data.assistance ?? null;
     const target = {
       poverty: s.poverty ?? latest?.data.poverty ?? 'none',
-      assistance: s.assistance !== undefined ? s.assistance : (latest?.data.assistance ?? null),
+      assistance: s.assistance !== undefined ? s.assistance : kept && s.not?.includes(kept) ? null : kept,
       poorClass: s.poorClass !== undefined ? s.poorClass : (latest?.data.poorClass ?? null),
     };
     const shown = {
@@ -299,7 +300,9 @@ export async function planImport(server: ServerRoster, rows: RosterRow[], layout
     };
     const differs = (['poverty', 'assistance', 'poorClass'] as const).filter((k) => (latest?.data[k] ?? (k === 'poverty' ? undefined : null)) !== target[k]);
     if (latest && differs.length === 0) continue;
-    const from = s.from ?? today;
+    // A change is dated as the row says, else by the lifting-out year when that is after what is
+    // in force (or nothing is), else today: the server's history is not rewritten by a guess.
+    const from = s.from ?? (s.liftedFrom && (!latest || s.liftedFrom > latest.data.from) ? s.liftedFrom : today);
     const listed = differs.map((k) => ({ field: k, label: LABELS[k]!, from: latest ? shown[k](latest.data[k]) : null, to: shown[k](target[k]) }));
     if (latest && from < latest.data.from) {
       problem(r.row, layout.columns.has('statusFrom') ? 'statusFrom' : 'householdKind', `新的身份从 ${from} 起，早于服务器上现有身份的日期 ${latest.data.from}；请填写 ${latest.data.from} 以后的认定日期`);

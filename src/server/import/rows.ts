@@ -26,8 +26,13 @@ export interface Place {
 export interface RowStatus {
   poverty?: StatusRecord['poverty'];
   assistance?: StatusRecord['assistance'];
+  /** Assistance the row says the member does not have (是否特困 否), whatever else it leaves open. */
+  not?: ('dibao' | 'tekun')[];
   poorClass?: 1 | 2 | null;
+  /** The date the row gives (认定日期). */
   from?: string;
+  /** The date the lifting-out year implies (1 January), for a status that begins with it. */
+  liftedFrom?: string;
 }
 
 export interface RosterRow {
@@ -181,9 +186,10 @@ export function readRows(rows: Cell[][], layout: Layout, today: string): { rows:
     const status: RowStatus = {};
     if (poverty !== undefined) status.poverty = poverty;
     if (assistance !== undefined) status.assistance = assistance;
+    else if (dibao === false || tekun === false) status.not = [...(dibao === false ? ['dibao' as const] : []), ...(tekun === false ? ['tekun' as const] : [])];
     if (poorClass !== undefined) status.poorClass = poorClass;
-    const fromDate = from ?? (year !== undefined && poverty === 'lifted' ? `${year}-01-01` : undefined);
-    if (fromDate !== undefined) status.from = fromDate;
+    if (from !== undefined) status.from = from;
+    if (year !== undefined && poverty === 'lifted') status.liftedFrom = `${year}-01-01`;
 
     if (problems.length > before || !id || !relation) continue;
     out.push({
