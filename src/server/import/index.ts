@@ -185,12 +185,14 @@ export interface ImportEntry {
 
 /** The import history, newest first: all of it for the administrator, else the imports of the user's counties. */
 export async function listImports(db: Kysely<Tables>, p: Pick<Importer, 'role' | 'areas' | 'userId'>, limit = 50): Promise<ImportEntry[]> {
-  const rows = await db.withTables<ImportTables>().selectFrom('imports').selectAll().orderBy('at', 'desc').orderBy('id', 'desc').execute();
+  const idb = db.withTables<ImportTables>();
+  // The list first (without the reports, which may be large), then the reports of the entries shown.
+  const list = await idb.selectFrom('imports').select(['id', 'user_id', 'counties']).orderBy('at', 'desc').orderBy('id', 'desc').execute();
   const mine = new Set(p.areas.map((a) => a.slice(0, 6)));
-  return rows
-    .filter((r) => p.role === 'admin' || r.user_id === p.userId || (JSON.parse(r.counties) as string[]).some((c) => mine.has(c)))
-    .slice(0, limit)
-    .map((r) => ({
+  const ids = list.filter((r) => p.role === 'admin' || r.user_id === p.userId || (JSON.parse(r.counties) as string[]).some((c) => mine.has(c))).slice(0, limit).map((r) => r.id);
+  if (ids.length === 0) return [];
+  const rows = await idb.selectFrom('imports').selectAll().where('id', 'in', ids).orderBy('at', 'desc').orderBy('id', 'desc').execute();
+  return rows.map((r) => ({
       id: r.id,
       at: r.at,
       username: r.username,
