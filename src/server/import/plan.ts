@@ -188,6 +188,16 @@ export async function planImport(server: ServerRoster, rows: RosterRow[], layout
   const memberWrites: RecordWrite[] = [];
   const statusWrites: RecordWrite[] = [];
   const nameOfMember = new Map<string, string>();
+  // Names repeat in a county (张伟, 王芳): each one's pinyin is made once.
+  const pinyinOf = new Map<string, { pinyin: string; initials: string }>();
+  const pinyin = async (name: string) => {
+    let p = pinyinOf.get(name);
+    if (!p) {
+      p = await namePinyin(name);
+      pinyinOf.set(name, p);
+    }
+    return p;
+  };
   for (const { r, g } of rowsOk) {
     const held = server.memberByIdNumber.get(r.idNumber);
     if (held) {
@@ -256,9 +266,9 @@ export async function planImport(server: ServerRoster, rows: RosterRow[], layout
     const held = server.memberByIdNumber.get(r.idNumber);
     const label = r.name;
     if (!held) {
-      const { pinyin, initials } = await namePinyin(r.name);
+      const { pinyin: py, initials } = await pinyin(r.name);
       const m: Member = {
-        id: memberId, householdId, villageId: g.village.id, name: r.name, pinyin, initials, idNumber: r.idNumber, sex: r.sex, birthDate: r.birthDate,
+        id: memberId, householdId, villageId: g.village.id, name: r.name, pinyin: py, initials, idNumber: r.idNumber, sex: r.sex, birthDate: r.birthDate,
         relation: r.relation, phone: r.phone ?? null, state: 'active', stateDate: null, insured: { scheme: 'resident', year: Number(today.slice(0, 4)) }, createdAt: now, updatedAt: now, rev: 1,
       };
       memberWrites.push({ entity: 'member', id: m.id, villageCode: g.village.code, create: m });
@@ -275,7 +285,7 @@ export async function planImport(server: ServerRoster, rows: RosterRow[], layout
       set('name', r.name);
       set('relation', r.relation, (x) => RELATION_LABEL[x as keyof typeof RELATION_LABEL] ?? x);
       if (r.phone !== undefined) set('phone', r.phone);
-      if (fields.name !== undefined) Object.assign(fields, await namePinyin(r.name));
+      if (fields.name !== undefined) Object.assign(fields, await pinyin(r.name));
       if (listed.length) {
         memberWrites.push({ entity: 'member', id: held.data.id, villageCode: held.row.village_code, update: { row: held.row, fields } });
         counts.member.updated++;
@@ -323,7 +333,7 @@ export async function planImport(server: ServerRoster, rows: RosterRow[], layout
 
   const villageWrites: RecordWrite[] = [...newVillages.values()].map(({ village, row }) => {
     counts.village.created++;
-    changes.unshift({ row, entity: 'village', op: 'create', id: village.id, label: `${village.townshipName} ${village.name}（${village.code}）`, fields: [] });
+    changes.push({ row, entity: 'village', op: 'create', id: village.id, label: `${village.townshipName} ${village.name}（${village.code}）`, fields: [] });
     return { entity: 'village', id: village.id, villageCode: village.code, create: village };
   });
   const all = [...villageWrites, ...writes, ...memberWrites, ...statusWrites];

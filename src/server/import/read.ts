@@ -42,7 +42,9 @@ function cellOf(v: unknown): Cell {
   if (v instanceof RawNumber) return { text: v.text.trim(), number: true };
   if (typeof v === 'boolean') return { text: v ? '是' : '否', number: false };
   if (v instanceof Date) return { text: Number.isNaN(v.getTime()) ? '' : v.toISOString().slice(0, 10), number: false };
-  return { text: String(v).replace(/^[\s\u3000]+|[\s\u3000]+$/g, ''), number: false };
+  // trim() drops the ideographic space (U+3000) too.
+  const text = String(v).trim();
+  return text === '' ? EMPTY : { text, number: false };
 }
 
 const startsWith = (b: Uint8Array, ...bytes: number[]) => bytes.every((x, i) => b[i] === x);

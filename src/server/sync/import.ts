@@ -95,12 +95,23 @@ export async function writeRecords(trx: Transaction<Tables>, writes: readonly Re
   const first = await nextSeq(trx, writes.length);
   const inserts: Tables['records'][] = [];
   const changes: Tables['record_changes'][] = [];
-  for (const [i, w] of writes.entries()) {
+  // Records of a kind mostly have the same fields: their field revisions and lists are made once.
+  const shapes = new Map<string, { fieldRevs: string; fields: string }>();
+  for (let i = 0; i < writes.length; i++) {
+    const w = writes[i]!;
     const seq = first + i;
     if ('create' in w) {
       const keys = Object.keys(w.create);
-      inserts.push({ entity: w.entity, id: w.id, village_code: w.villageCode, data: JSON.stringify(w.create), rev: 1, field_revs: JSON.stringify(Object.fromEntries(keys.map((k) => [k, 1]))), seq, deleted: 0, updated_at: at });
-      changes.push(changeRow(by, { entity: w.entity, entityId: w.id, rev: 1, op: 'import', fields: keys, mutationId: null, at }));
+      const sig = keys.join(',');
+      let shape = shapes.get(sig);
+      if (!shape) {
+        shape = { fieldRevs: JSON.stringify(Object.fromEntries(keys.map((k) => [k, 1]))), fields: JSON.stringify(keys) };
+        shapes.set(sig, shape);
+      }
+      inserts.push({ entity: w.entity, id: w.id, village_code: w.villageCode, data: JSON.stringify(w.create), rev: 1, field_revs: shape.fieldRevs, seq, deleted: 0, updated_at: at });
+      const change = changeRow(by, { entity: w.entity, entityId: w.id, rev: 1, op: 'import', fields: [], mutationId: null, at });
+      change.fields = shape.fields;
+      changes.push(change);
     } else {
       const { row, fields } = w.update;
       const rev = row.rev + 1;
