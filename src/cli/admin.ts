@@ -11,6 +11,9 @@
  *   import --demo [--members N]                    the synthetic demo county, all or nothing
  *   import --csv FILE                              a roster, one member a row (src/server/csv-import.ts);
  *                                                  any bad row: a report by row and column, nothing imported
+ *   import FILE [--dry-run] [--sheet S] [--mapping JSON]
+ *                                                  a roster as .xlsx or .csv with Chinese headings, as an
+ *                                                  upsert (docs/import.md); --dry-run only reports
  *
  * Passwords are never given on the command line (where the shell history and the process list
  * would keep them): create-user and reset-password read the password from standard input, one
@@ -18,13 +21,15 @@
  * (src/server/passwords.ts): at least 10 characters, not the username, not a common password.
  */
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { generateCounty } from '../model/demo/index.ts';
 import { ROLES, type Role } from '../model/sync.ts';
 import { AuthError, createUser, disableUser, enableUser, resetPassword, revokeDevice, setAreas } from '../server/auth.ts';
 import { rosterFromCsv } from '../server/csv-import.ts';
 import { openDb } from '../server/db.ts';
+import { importRoster, type ImportReport } from '../server/import/index.ts';
 import { passwordProblem } from '../server/passwords.ts';
-import { importCounty } from '../server/sync/index.ts';
+import { importCounty, SYSTEM } from '../server/sync/index.ts';
 
 const COMMANDS = ['create-user', 'reset-password', 'disable-user', 'enable-user', 'assign', 'revoke-device', 'list-users', 'list-devices', 'import'];
 
@@ -35,11 +40,21 @@ function usage(message: string): never {
 
 const [cmd, ...rest] = process.argv.slice(2);
 const opts: Record<string, string | true> = {};
+/** Options that never take a value. */
+const FLAGS = new Set(['dry-run', 'demo']);
+let file: string | undefined;
 for (let i = 0; i < rest.length; i++) {
   const a = rest[i]!;
-  if (!a.startsWith('--')) usage(`unexpected argument "${a}"`);
+  if (!a.startsWith('--')) {
+    // import FILE: the one argument that is not an option.
+    if (cmd === 'import' && file === undefined) {
+      file = a;
+      continue;
+    }
+    usage(`unexpected argument "${a}"`);
+  }
   const next = rest[i + 1];
-  if (next !== undefined && !next.startsWith('--')) {
+  if (next !== undefined && !next.startsWith('--') && !FLAGS.has(a.slice(2))) {
     opts[a.slice(2)] = next;
     i++;
   } else opts[a.slice(2)] = true;
@@ -108,6 +123,21 @@ async function newPassword(username: string): Promise<string> {
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
   process.exit(2);
+}
+
+/** A roster import's report for the terminal: where the file was read from, its problems or its changes. */
+function printReport(r: ImportReport): void {
+  const f = r.file;
+  console.log(`${f.name}: ${f.format ?? '?'}${f.encoding ? ` (${f.encoding})` : ''}${f.sheet ? `, 工作表 ${f.sheet}` : ''}${r.headingRow ? `, 表头在第 ${r.headingRow} 行` : ''}, ${r.rows} 行数据`);
+  for (const p of r.problems) process.stderr.write(`${p.row !== null ? `第 ${p.row} 行` : '文件'}${p.column ? ` ${p.column} 列` : ''}${p.heading ? `（${p.heading}）` : ''}：${p.message}\n`);
+  const shown = r.changeList.slice(0, 200);
+  const what = { village: '行政村', household: '户', member: '人员', status: '身份' };
+  for (const c of shown) {
+    const fields = c.fields.map((x) => `${x.label} ${x.from === null || x.from === undefined ? '' : `${String(x.from)} → `}${String(x.to)}`).join('；');
+    console.log(`第 ${c.row} 行 ${c.op === 'create' ? '新建' : '修改'}${what[c.entity]} ${c.label}${fields ? `：${fields}` : ''}`);
+  }
+  if (shown.length < r.changes) console.log(`（只列出前 ${shown.length} 处改动，共 ${r.changes} 处；报告在导入记录里）`);
+  (r.ok ? process.stdout : process.stderr).write(`${r.summary}\n`);
 }
 
 if (!cmd) usage('no command given');
@@ -185,6 +215,26 @@ try {
       break;
     }
     case 'import': {
+      if (file !== undefined) {
+        let mapping: Record<string, string> | undefined;
+        if (typeof opts.mapping === 'string') {
+          try {
+            mapping = JSON.parse(opts.mapping) as Record<string, string>;
+          } catch {
+            usage('--mapping takes a JSON object of heading (or column letter) to field, e.g. \'{"身份证":"证件号码","F":""}\'');
+          }
+        }
+        const bytes = readFileSync(file);
+        const r = await importRoster(server.db, { ...SYSTEM, areas: [] }, bytes, {
+          fileName: basename(file),
+          dryRun: opts['dry-run'] === true,
+          ...(mapping ? { mapping } : {}),
+          ...(typeof opts.sheet === 'string' ? { sheet: opts.sheet } : {}),
+        });
+        printReport(r);
+        if (!r.ok) process.exitCode = 2;
+        break;
+      }
       if (typeof opts.csv === 'string') {
         const r = await rosterFromCsv(readFileSync(opts.csv, 'utf8'));
         if (!r.ok) {
@@ -197,7 +247,7 @@ try {
         console.log(`imported ${r.data.members.length} members in ${r.data.households.length} households of ${r.data.villages.length} villages (${n} records)`);
         break;
       }
-      if (opts.demo !== true) usage('import takes --demo or --csv FILE');
+      if (opts.demo !== true) usage('import takes FILE (.xlsx or .csv), --demo or --csv FILE');
       const members = typeof opts.members === 'string' ? Number(opts.members) : 10_000;
       if (!Number.isInteger(members) || members < 1 || members > 200_000) usage('--members must be a whole number from 1 to 200000');
       const n = await importCounty(server.db, generateCounty({ seed: Number(opts.seed ?? 1), members }));

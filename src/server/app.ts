@@ -16,6 +16,8 @@ import { authenticate, AuthError, DEFAULT_LOCKOUT, deviceKey, inJurisdiction, lo
 import { isStorageFull, type ServerDb } from './db.ts';
 import { actOnFiling, DEFAULT_UPLOAD_LIMITS, filingDocument, filingDetail, HttpError, listFilings, putChunk, uploadStatus, type ListQuery, type UploadLimits } from './filings.ts';
 import { jsonDepthWithin, MAX_JSON_DEPTH } from './json.ts';
+import { XLSX_MIME } from './import/export.ts';
+import { attachment, IMPORT_LIMIT, importRequest, importsRequest, rosterRequest, templateXlsx } from './import/http.ts';
 import { loggerOptions } from './logging.ts';
 import { startMaintenance } from './maintenance.ts';
 import { pull, push, recordHistory, StorageFullError } from './sync/index.ts';
@@ -310,6 +312,26 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const doc = await filingDocument(db, p, idParam(req), sha256);
     // A photo of a person's documents: never kept by a cache (the onSend hook says no-store).
     return reply.header('content-type', doc.mime).send(doc.data);
+  });
+
+  // Roster import (docs/import.md): the file as the body (up to IMPORT_LIMIT), a report back; every attempt audited.
+  app.addContentTypeParser(['text/csv', XLSX_MIME], { parseAs: 'buffer', bodyLimit: IMPORT_LIMIT }, (_req, body, done) => done(null, body));
+  app.post('/api/admin/import', { bodyLimit: IMPORT_LIMIT }, async (req, reply) => {
+    const p = await principal(req);
+    const r = await importRequest(db, p, req.query, req.headers, req.body);
+    req.log.info({ user: p.username, dryRun: r.dryRun, ok: r.ok, rows: r.rows, changes: r.changes, problems: r.problems.length }, 'roster import');
+    // A dry run answers 200 with what it found; an import the file's problems stopped, 422.
+    return reply.code(r.ok || r.dryRun ? 200 : 422).send(r);
+  });
+  app.get('/api/admin/imports', async (req) => importsRequest(db, await principal(req), req.query));
+
+  app.get('/api/export/roster.xlsx', async (req, reply) => {
+    const x = await rosterRequest(db, await principal(req), req.query);
+    return reply.header('content-type', XLSX_MIME).header('content-disposition', attachment(x.fileName, 'roster.xlsx')).send(x.bytes);
+  });
+  app.get('/api/export/template.xlsx', async (req, reply) => {
+    await principal(req);
+    return reply.header('content-type', XLSX_MIME).header('content-disposition', attachment('花名册导入模板.xlsx', 'template.xlsx')).send(await templateXlsx());
   });
 
   app.all('/api/*', async (req, reply) => fail(reply, 404, 'not-found', `no API route ${req.method} ${req.url}`));

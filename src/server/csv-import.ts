@@ -27,8 +27,11 @@ export interface RowError {
   message: string;
 }
 
-/** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF. */
-export function parseCsv(text: string): string[][] {
+/**
+ * RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF. Blank lines are dropped, unless
+ * `keepEmpty` (the Excel import keeps them, so its row numbers are the file's lines).
+ */
+export function parseCsv(text: string, opts: { keepEmpty?: boolean } = {}): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let field = '';
@@ -58,7 +61,7 @@ export function parseCsv(text: string): string[][] {
     row.push(field);
     rows.push(row);
   }
-  return rows.filter((r) => r.some((f) => f.trim() !== ''));
+  return opts.keepEmpty ? rows : rows.filter((r) => r.some((f) => f.trim() !== ''));
 }
 
 export async function rosterFromCsv(text: string, now = new Date().toISOString()): Promise<{ ok: true; data: CountyData } | { ok: false; errors: RowError[] }> {

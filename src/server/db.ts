@@ -9,6 +9,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { ulid } from '../model/ulid.ts';
+import { importsMigration } from './migrations/imports.ts';
 
 export interface Tables {
   users: { id: string; username: string; display_name: string; role: string; password_hash: string; created_at: string; disabled: number };
@@ -409,6 +410,7 @@ export function migrations(backend: Backend): Record<string, Migration> {
     '0004-hardening': hardeningMigration(backend),
     '0005-device-keys': deviceKeysMigration,
     '0006-careplan': careplanMigration,
+    '0007-imports': importsMigration,
   };
 }
 

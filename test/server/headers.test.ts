@@ -3,7 +3,8 @@
  * requested and must answer with the strict content security policy, nosniff, no referrer and
  * no framing, and every API answer with Cache-Control: no-store (those that carry personal data
  * are requested so that they answer 200: pull, me, the device's recovery key, login, the review
- * list, detail and actions, a record's history, a filing's photo). /api/health names the backend and not where the data
+ * list, detail and actions, a record's history, a filing's photo, a roster import's dry run, the import history,
+ * the roster and template exports). /api/health names the backend and not where the data
  * lives. The request log holds no password, token, recovery key, ID number or name.
  */
 import type { InjectOptions } from 'fastify';
@@ -13,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ulid } from '../../src/model/ulid.ts';
 import { buildApp, ROUTES } from '../../src/server/app.ts';
 import { BACKENDS, MANY_LOGINS } from './backends.ts';
-import { dist, fixture, H, membersOf, mine, PASSWORD, photo, type Auth, type Fixture, type Photo } from './fixture.ts';
+import { county as demo, dist, fixture, H, membersOf, mine, PASSWORD, photo, type Auth, type Fixture, type Photo } from './fixture.ts';
 
 /** The policy the app is served with: nothing inline, nothing from elsewhere, never framed. */
 const CSP: Record<string, string> = {
@@ -43,6 +44,10 @@ const API_ROUTES = [
   'POST /api/review/filings/:id/actions',
   'GET /api/records/:entity/:id/history',
   'GET /api/filings/:id/documents/:sha256',
+  'POST /api/admin/import',
+  'GET /api/admin/imports',
+  'GET /api/export/roster.xlsx',
+  'GET /api/export/template.xlsx',
 ];
 
 function checkHeaders(what: string, r: { headers: Record<string, unknown> }, api: boolean): void {
@@ -67,6 +72,7 @@ for (const backend of BACKENDS) {
     let f: Fixture;
     let doctor: Auth;
     let county: Auth;
+    let admin: Auth;
     let filingId: string;
     let photos: [Photo, Photo, Photo];
     const member = membersOf(mine.id)[0]!;
@@ -75,6 +81,7 @@ for (const backend of BACKENDS) {
       f = await fixture(backend);
       doctor = await f.signIn('doctor');
       county = await f.signIn('county');
+      admin = await f.signIn('admin');
       photos = [photo(), photo(), photo()];
       for (const p of photos) await f.upload(doctor, p);
       const m = f.filing(member, photos);
@@ -121,6 +128,17 @@ for (const backend of BACKENDS) {
           return { req: { method, url: `/api/records/member/${member.id}/history`, headers: doctor }, ok: true };
         case 'GET /api/filings/:id/documents/:sha256':
           return { req: { method, url: `/api/filings/${filingId}/documents/${sha}`, headers: county }, ok: true };
+        case 'POST /api/admin/import': {
+          const h = demo.households.find((x) => x.id === member.householdId)!;
+          const csv = `行政村代码,户编号,姓名,证件号码,与户主关系\n${mine.code},${h.number},${member.name},${member.idNumber},户主\n`;
+          return { req: { method, url: '/api/admin/import?dryRun=1', headers: { ...admin, 'content-type': 'text/csv', 'x-cunyi-filename': 'roster.csv' }, payload: csv }, ok: true };
+        }
+        case 'GET /api/admin/imports':
+          return { req: { method, url, headers: admin }, ok: true };
+        case 'GET /api/export/roster.xlsx':
+          return { req: { method, url, headers: county }, ok: true };
+        case 'GET /api/export/template.xlsx':
+          return { req: { method, url, headers: county }, ok: true };
       }
       if (url === '/api/*') return { req: { method, url: '/api/no-such-route', headers: doctor, ...(method === 'GET' || method === 'HEAD' ? {} : { payload: {} }) } };
       if (!url.startsWith('/api/') && !url.includes(':') && !url.includes('*')) return { req: { method, url }, ok: true };

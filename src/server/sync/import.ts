@@ -1,8 +1,10 @@
 /**
  * A county's roster imported in one transaction (the demo county, the CSV import): every record
  * checked against its schema first, so the server never holds a record a tablet would refuse.
+ * The roster import from Excel (src/server/import/) writes through writeRecords too, its updates
+ * as new revisions the way a pushed edit is stored (push.ts), so the tablets pull them.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { checkRecord } from '../../model/records.ts';
 import type { Enrolment, Household, Member, StatusRecord, Village } from '../../model/roster.ts';
 import type { Entity } from '../../model/sync.ts';
@@ -66,31 +68,66 @@ export async function importCounty(db: Kysely<Tables>, c: CountyData, by: Author
     ];
     const missing = rows.find((r) => !r.code);
     if (missing) throw new Error(`${missing.entity} ${missing.id}: its village is not in the import`);
-    const first = await nextSeq(trx, rows.length);
-    const now = new Date().toISOString();
-    for (let i = 0; i < rows.length; i += 500) {
-      const chunk = rows.slice(i, i + 500);
-      await trx
-        .insertInto('records')
-        .values(
-          chunk.map((r, j) => ({
-            entity: r.entity,
-            id: r.id,
-            village_code: r.code!,
-            data: JSON.stringify(r.data),
-            rev: 1,
-            field_revs: JSON.stringify(Object.fromEntries(Object.keys(r.data).map((k) => [k, 1]))),
-            seq: first + i + j,
-            deleted: 0,
-            updated_at: now,
-          })),
-        )
-        .execute();
-      await trx
-        .insertInto('record_changes')
-        .values(chunk.map((r) => changeRow(by, { entity: r.entity, entityId: r.id, rev: 1, op: 'import', fields: Object.keys(r.data), mutationId: null, at: now })))
-        .execute();
-    }
+    await writeRecords(trx, rows.map((r) => ({ entity: r.entity, id: r.id, villageCode: r.code!, create: r.data })), by);
     return rows.length;
   });
+}
+
+/**
+ * One record to write: a new one whole (`create`), or the fields that change of one the server
+ * holds (`update`, with its row as read in the same transaction).
+ */
+export type RecordWrite =
+  | { entity: Entity; id: string; villageCode: string; create: object }
+  | { entity: Entity; id: string; villageCode: string; update: { row: Tables['records']; fields: Record<string, unknown> } };
+
+const CHUNK = 500;
+
+/**
+ * Writes records in the caller's transaction, each with a sequence number of its own, and a row of
+ * its history: a created record is revision 1 (op `import`), an update takes the next revision and
+ * the fields it sets take it as their field revision, as a pushed update does, so a tablet's later
+ * edit made on the older revision of another field still applies and one of the same field
+ * conflicts. The records must have been checked (checkRecord) by the caller.
+ */
+export async function writeRecords(trx: Transaction<Tables>, writes: readonly RecordWrite[], by: Author, at = new Date().toISOString()): Promise<number> {
+  if (writes.length === 0) return 0;
+  const first = await nextSeq(trx, writes.length);
+  const inserts: Tables['records'][] = [];
+  const changes: Tables['record_changes'][] = [];
+  // Records of a kind mostly have the same fields: their field revisions and lists are made once.
+  const shapes = new Map<string, { fieldRevs: string; fields: string }>();
+  for (let i = 0; i < writes.length; i++) {
+    const w = writes[i]!;
+    const seq = first + i;
+    if ('create' in w) {
+      const keys = Object.keys(w.create);
+      const sig = keys.join(',');
+      let shape = shapes.get(sig);
+      if (!shape) {
+        shape = { fieldRevs: JSON.stringify(Object.fromEntries(keys.map((k) => [k, 1]))), fields: JSON.stringify(keys) };
+        shapes.set(sig, shape);
+      }
+      inserts.push({ entity: w.entity, id: w.id, village_code: w.villageCode, data: JSON.stringify(w.create), rev: 1, field_revs: shape.fieldRevs, seq, deleted: 0, updated_at: at });
+      const change = changeRow(by, { entity: w.entity, entityId: w.id, rev: 1, op: 'import', fields: [], mutationId: null, at });
+      change.fields = shape.fields;
+      changes.push(change);
+    } else {
+      const { row, fields } = w.update;
+      const rev = row.rev + 1;
+      const data = { ...(JSON.parse(row.data) as Record<string, unknown>), ...fields };
+      const fieldRevs = JSON.parse(row.field_revs) as Record<string, number>;
+      for (const k of Object.keys(fields)) fieldRevs[k] = rev;
+      await trx
+        .updateTable('records')
+        .set({ data: JSON.stringify(data), field_revs: JSON.stringify(fieldRevs), rev, seq, updated_at: at })
+        .where('entity', '=', w.entity)
+        .where('id', '=', w.id)
+        .execute();
+      changes.push(changeRow(by, { entity: w.entity, entityId: w.id, rev, op: 'update', fields: Object.keys(fields), mutationId: null, at }));
+    }
+  }
+  for (let i = 0; i < inserts.length; i += CHUNK) await trx.insertInto('records').values(inserts.slice(i, i + CHUNK)).execute();
+  for (let i = 0; i < changes.length; i += CHUNK) await trx.insertInto('record_changes').values(changes.slice(i, i + CHUNK)).execute();
+  return writes.length;
 }
