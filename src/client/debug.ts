@@ -22,6 +22,8 @@ export function exposeDebugApi(): void {
     profiles: () => import('./profiles/registry.ts'),
     keys: () => import('./profiles/keys.ts'),
     repo: () => import('./db/repo.ts'),
+    careplan: () => import('./db/careplan.ts'),
+    careModel: () => import('../model/careplan/index.ts'),
     /** A store sealed under a fresh key, for the import benchmark (relaxed, like a bulk import). */
     sealedStore: (name: string) => new CunyiDb(name, { key: crypto.getRandomValues(new Uint8Array(32)), durability: 'relaxed' }),
     gate: () => import('./profiles/store.ts'),

@@ -182,7 +182,9 @@ for (const backend of BACKENDS) {
       const sdb = await freshDb(backend);
       try {
         // As a server of 0005 left it (0006 has no way down: it is forgotten), with a visit of protocol 1 stored and recorded by a doctor.
-        await sql`delete from kysely_migration where name = '0006-careplan'`.execute(sdb.db);
+        // Later migrations are taken back too (0007 made an empty table), so they run again after 0006, in order.
+        await sql`delete from kysely_migration where name in ('0006-careplan', '0007-imports')`.execute(sdb.db);
+        await sql`drop table imports`.execute(sdb.db);
         await importCounty(sdb.db, county);
         const m = membersOf(mine.id)[0]!;
         const id = ulid();
