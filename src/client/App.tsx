@@ -31,11 +31,7 @@ import { ReviewDetail } from './features/review/ReviewDetail.tsx';
 import { ReviewQueue } from './features/review/ReviewQueue.tsx';
 import { useSession } from './features/sync/useSession.ts';
 import { AccountBar, DemoBar } from './profiles/Account.tsx';
-import { ContractForm } from './features/careplan/ContractForm.tsx';
-import { FollowupForm } from './features/careplan/FollowupForm.tsx';
-import { VisitForm } from './features/careplan/VisitForm.tsx';
-import { Dashboard } from './features/careplan/Dashboard.tsx';
-import { useWorkCount, WorkList } from './features/careplan/WorkList.tsx';
+import { ContractForm, Dashboard, FollowupForm, useWorkCount, VisitForm, WorkList } from './features/careplan/lazy.tsx';
 import { isReviewer } from './sync/session.ts';
 
 type Route = [string, (p: Record<string, string>) => React.ReactNode];

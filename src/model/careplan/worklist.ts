@@ -13,6 +13,8 @@ import { addDays, addMonths, dayOf, isoOf } from '../days.ts';
 import { followupDue, type TaskState, type Window } from './evaluate.ts';
 import type { CarePack, PovertyKey } from './pack.ts';
 import type { Contract, Disease, Followup, HouseholdVisit } from './records.ts';
+import { enrolmentDisease } from './diseases.ts';
+export { enrolmentDisease };
 
 export const ITEM_KINDS = ['recheck', 'followup', 'household-visit', 'insurance', 'contract-renewal', 'filing-returned', 'filing-needed', 'measure'] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
@@ -78,14 +80,6 @@ export interface WorklistInput {
 export interface WorklistFilter {
   villageIds?: readonly string[];
   kinds?: readonly ItemKind[];
-}
-
-/** The disease of a 两病 enrolment: a two-diseases entry, or ICD-10 I10–I15 / E11 in any category. */
-export function enrolmentDisease(e: Pick<Enrolment, 'icd' | 'category'>): Disease | null {
-  const c = e.icd.toUpperCase();
-  if (c.length >= 3 && c.charCodeAt(0) === 73 /* I */ && c[1] === '1' && c[2]! >= '0' && c[2]! <= '5') return 'hypertension';
-  if (c.startsWith('E11')) return 'diabetes2';
-  return null;
 }
 
 /** The validUntil a contract signed on a date gets under the pack (the day before the term ends). */

@@ -30,11 +30,6 @@ export function itemLink(i: WorkItem): string {
   }
 }
 
-/** The work list's items due now (due or overdue), for the count in the navigation. */
-export function useWorkCount(): number | null {
-  return useLiveQuery(async () => (await workList(today())).filter((i) => i.state !== 'upcoming').length, [], null);
-}
-
 /**
  * 待办: what is due in the doctor's or cadre's villages, generated on the tablet from the local
  * data (src/model/careplan/worklist.ts), most urgent first, filterable by village and kind; each

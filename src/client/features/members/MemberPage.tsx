@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SavedNotice } from '../common/SavedNotice.tsx';
 import { MaskedId } from '../common/MaskedId.tsx';
-import { enrolmentDisease } from '../../../model/careplan/worklist.ts';
+import { enrolmentDisease } from '../../../model/careplan/diseases.ts';
 import type { StatusRecord } from '../../../model/roster.ts';
 import { deleteStatus, statusOnDate, updateMember } from '../../db/repo.ts';
 import { db } from '../../db/schema.ts';
