@@ -6,11 +6,8 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION, type PulledRecord } from '../../src/model/sync.ts';
-import { ulid } from '../../src/model/ulid.ts';
-import { chromiumAvailable, gotoApp, launch, shotSizes, signIn, smallTouchTargets, startServer, tabletContext, waitForServiceWorker, type Server } from './harness.ts';
+import { chromiumAvailable, gotoApp, launch, shotSizes, signIn, smallTouchTargets, startServer, tabletContext, waitForServiceWorker, countyRecords as countyRecordsOf, type Server } from './harness.ts';
 
-const H = { 'x-cunyi-protocol': String(PROTOCOL_VERSION), 'content-type': 'application/json' };
 type Win = { cunyi: { db(): import('../../src/client/db/schema.ts').CunyiDb } };
 
 describe.skipIf(!chromiumAvailable() && !process.env.CI)('the care plan in Chromium', () => {
@@ -32,17 +29,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('the care plan in Chrom
     await server?.stop();
   });
 
-  async function countyRecords(): Promise<PulledRecord[]> {
-    const login = await (await fetch(`${server.url}/api/login`, { method: 'POST', headers: H, body: JSON.stringify({ username: 'county', password: 'cunyi-demo', deviceId: ulid() }) })).json();
-    const out: PulledRecord[] = [];
-    let since = 0;
-    for (;;) {
-      const r = await (await fetch(`${server.url}/api/sync/pull?since=${since}&limit=5000`, { headers: { ...H, authorization: `Bearer ${login.token}` } })).json();
-      out.push(...r.records);
-      since = r.checkpoint;
-      if (r.remaining === 0) return out;
-    }
-  }
+  const countyRecords = () => countyRecordsOf(server.url);
 
   it('takes a follow-up from 待办: bad readings refused by name, control computed, the item settled offline', async () => {
     // A member certified for hypertension a month ago, never followed up since.

@@ -8,6 +8,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { PROTOCOL_VERSION, type PulledRecord } from '../../src/model/sync.ts';
+import { ulid } from '../../src/model/ulid.ts';
 import { ROOT } from '../helpers.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -262,4 +264,26 @@ export async function gotoApp(page: Page, url: string, pin = PIN): Promise<void>
 export async function reloadApp(page: Page, pin = PIN): Promise<void> {
   await page.reload();
   await unlockIfAsked(page, pin);
+}
+
+/** The headers of the sync protocol, for requests a test makes to the county directly. */
+export const API_HEADERS = { 'x-cunyi-protocol': String(PROTOCOL_VERSION), 'content-type': 'application/json' };
+
+/** A session of the demo county reviewer on a device of its own, for reading what the county holds. */
+export async function countyToken(url: string): Promise<string> {
+  const login = await (await fetch(`${url}/api/login`, { method: 'POST', headers: API_HEADERS, body: JSON.stringify({ username: 'county', password: 'cunyi-demo', deviceId: ulid() }) })).json();
+  return login.token as string;
+}
+
+/** Every record the county holds, as the county reviewer pulls them. */
+export async function countyRecords(url: string): Promise<PulledRecord[]> {
+  const token = await countyToken(url);
+  const out: PulledRecord[] = [];
+  let since = 0;
+  for (;;) {
+    const r = await (await fetch(`${url}/api/sync/pull?since=${since}&limit=5000`, { headers: { ...API_HEADERS, authorization: `Bearer ${token}` } })).json();
+    out.push(...r.records);
+    since = r.checkpoint;
+    if (r.remaining === 0) return out;
+  }
 }

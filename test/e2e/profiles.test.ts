@@ -7,12 +7,9 @@
 import { spawnSync } from 'node:child_process';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION, type PulledRecord } from '../../src/model/sync.ts';
-import { ulid } from '../../src/model/ulid.ts';
 import { ROOT } from '../helpers.ts';
-import { chromiumAvailable, gotoApp, launch, PIN, shotSizes, signIn, startServer, tabletContext, typePin, unlock, waitForServiceWorker, type Server } from './harness.ts';
+import { chromiumAvailable, gotoApp, launch, PIN, shotSizes, signIn, startServer, tabletContext, typePin, unlock, waitForServiceWorker, API_HEADERS, countyRecords as countyRecordsOf, countyToken, type Server } from './harness.ts';
 
-const H = { 'x-cunyi-protocol': String(PROTOCOL_VERSION), 'content-type': 'application/json' };
 type Win = { cunyi: { db(): import('../../src/client/db/schema.ts').CunyiDb; filings(): Promise<typeof import('../../src/client/db/filings.ts')>; profiles(): Promise<typeof import('../../src/client/profiles/registry.ts')> } };
 
 /** Everything the browser keeps for the origin (every IndexedDB store, localStorage, Cache Storage), as text. */
@@ -79,17 +76,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('profiles, PIN lock and
     await server?.stop();
   });
 
-  async function countyRecords(): Promise<PulledRecord[]> {
-    const login = await (await fetch(`${server.url}/api/login`, { method: 'POST', headers: H, body: JSON.stringify({ username: 'county', password: 'cunyi-demo', deviceId: ulid() }) })).json();
-    const out: PulledRecord[] = [];
-    let since = 0;
-    for (;;) {
-      const r = await (await fetch(`${server.url}/api/sync/pull?since=${since}&limit=5000`, { headers: { ...H, authorization: `Bearer ${login.token}` } })).json();
-      out.push(...r.records);
-      since = r.checkpoint;
-      if (r.remaining === 0) return out;
-    }
-  }
+  const countyRecords = () => countyRecordsOf(server.url);
 
   const villages = () => page.getByTestId('village-link').count();
 
@@ -163,8 +150,8 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('profiles, PIN lock and
     await page.getByTestId('sync-pending').getByText('全部已上报').waitFor({ timeout: 30_000 });
     rec = (await countyRecords()).find((r) => r.id === cadreMember)!;
     expect((rec.data as { phone?: string }).phone).toBe('13911112222');
-    const login = await (await fetch(`${server.url}/api/login`, { method: 'POST', headers: H, body: JSON.stringify({ username: 'county', password: 'cunyi-demo', deviceId: ulid() }) })).json();
-    const history = await (await fetch(`${server.url}/api/records/member/${cadreMember}/history`, { headers: { ...H, authorization: `Bearer ${login.token}` } })).json();
+    const token = await countyToken(server.url);
+    const history = await (await fetch(`${server.url}/api/records/member/${cadreMember}/history`, { headers: { ...API_HEADERS, authorization: `Bearer ${token}` } })).json();
     expect(JSON.stringify(history)).toContain('cadre');
   });
 

@@ -3,11 +3,8 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION, type PulledRecord } from '../../src/model/sync.ts';
-import { ulid } from '../../src/model/ulid.ts';
-import { chromiumAvailable, launch, shot, startServer, tabletContext, waitForServiceWorker, gotoApp, PIN, reloadApp, signIn, typePin, type Server } from './harness.ts';
+import { chromiumAvailable, launch, shot, startServer, tabletContext, waitForServiceWorker, gotoApp, PIN, reloadApp, signIn, typePin, countyRecords as countyRecordsOf, type Server } from './harness.ts';
 
-const H = { 'x-cunyi-protocol': String(PROTOCOL_VERSION), 'content-type': 'application/json' };
 
 describe.skipIf(!chromiumAvailable() && !process.env.CI)('sync with the county in Chromium', () => {
   let server: Server;
@@ -26,17 +23,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('sync with the county i
     await server?.stop();
   });
 
-  async function countyRecords(): Promise<PulledRecord[]> {
-    const login = await (await fetch(`${server.url}/api/login`, { method: 'POST', headers: H, body: JSON.stringify({ username: 'county', password: 'cunyi-demo', deviceId: ulid() }) })).json();
-    const out: PulledRecord[] = [];
-    let since = 0;
-    for (;;) {
-      const r = await (await fetch(`${server.url}/api/sync/pull?since=${since}&limit=5000`, { headers: { ...H, authorization: `Bearer ${login.token}` } })).json();
-      out.push(...r.records);
-      since = r.checkpoint;
-      if (r.remaining === 0) return out;
-    }
-  }
+  const countyRecords = () => countyRecordsOf(server.url);
 
   it('signs in and downloads only the doctor’s villages', async () => {
     await gotoApp(page, `${server.url}/welcome`);

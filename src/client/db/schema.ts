@@ -3,7 +3,7 @@
  * version stays listed here with its upgrade, so a tablet that skipped releases still migrates
  * step by step (test/client/db-migration.test.ts opens a v1 database full of data with v2).
  */
-import Dexie, { type EntityTable } from 'dexie';
+import Dexie, { type EntityTable, type Transaction } from 'dexie';
 import type { Contract, Followup, HouseholdVisit } from '../../model/careplan/records.ts';
 import type { FilingContent, FilingRecord, FilingStatus } from '../../model/filing.ts';
 import type { LedgerEntry } from '../../model/records.ts';
@@ -241,24 +241,27 @@ export const SCHEMA_V7 = {
   contracts: 'id, memberId, householdId, villageId, validUntil',
 };
 
+/** The search keys of every member and household computed again (v2 made them, v6 shortened them). */
+async function searchKeysAgain(tx: Transaction): Promise<void> {
+  await tx
+    .table('members')
+    .toCollection()
+    .modify((m: MemberRow) => {
+      m.search = memberSearchKeys(m);
+    });
+  await tx
+    .table('households')
+    .toCollection()
+    .modify((h: HouseholdRow) => {
+      h.search = householdSearchKeys(h);
+    });
+}
+
 export function defineVersions(db: Dexie): void {
   db.version(1).stores(SCHEMA_V1);
   db.version(2)
     .stores(SCHEMA_V2)
-    .upgrade(async (tx) => {
-      await tx
-        .table('members')
-        .toCollection()
-        .modify((m: MemberRow) => {
-          m.search = memberSearchKeys(m);
-        });
-      await tx
-        .table('households')
-        .toCollection()
-        .modify((h: HouseholdRow) => {
-          h.search = householdSearchKeys(h);
-        });
-    });
+    .upgrade(searchKeysAgain);
   db.version(3).stores(SCHEMA_V3);
   db.version(4)
     .stores(SCHEMA_V4)
@@ -270,20 +273,7 @@ export function defineVersions(db: Dexie): void {
   db.version(5).stores(SCHEMA_V5);
   db.version(6)
     .stores(SCHEMA_V6)
-    .upgrade(async (tx) => {
-      await tx
-        .table('members')
-        .toCollection()
-        .modify((m: MemberRow) => {
-          m.search = memberSearchKeys(m);
-        });
-      await tx
-        .table('households')
-        .toCollection()
-        .modify((h: HouseholdRow) => {
-          h.search = householdSearchKeys(h);
-        });
-    });
+    .upgrade(searchKeysAgain);
   db.version(7)
     .stores(SCHEMA_V7)
     .upgrade(async (tx) => {

@@ -30,28 +30,34 @@ export interface Sealer {
   open(row: unknown): unknown;
 }
 
+/** A row's fields kept as stored (keys, indexes, pass-through), and the rest to seal (null: nothing). */
+function split(row: Record<string, unknown>, clear: ReadonlySet<string>): { out: Record<string, unknown>; secret: Record<string, unknown> | null } {
+  const out: Record<string, unknown> = {};
+  let secret: Record<string, unknown> | null = null;
+  for (const k of Object.keys(row)) {
+    const v = row[k];
+    if (clear.has(k) || PASS_THROUGH.has(k)) out[k] = v;
+    else if (v !== undefined) (secret ??= {})[k] = v;
+  }
+  return { out, secret };
+}
+
+/** The sealed field: the 12-byte nonce, then the ciphertext with its tag. */
+function joined(nonce: Uint8Array, ct: Uint8Array): Uint8Array {
+  const sealed = new Uint8Array(12 + ct.length);
+  sealed.set(nonce, 0);
+  sealed.set(ct, 12);
+  return sealed;
+}
+
 export function sealer(key: Uint8Array): Sealer {
   if (key.length !== 32) throw new Error('a data key is 32 bytes');
   return {
     seal(row, clear) {
-      const out: Record<string, unknown> = {};
-      const secret: Record<string, unknown> = {};
-      let any = false;
-      for (const k of Object.keys(row)) {
-        const v = row[k];
-        if (clear.has(k) || PASS_THROUGH.has(k)) out[k] = v;
-        else if (v !== undefined) {
-          secret[k] = v;
-          any = true;
-        }
-      }
-      if (!any) return out;
+      const { out, secret } = split(row, clear);
+      if (secret === null) return out;
       const nonce = crypto.getRandomValues(new Uint8Array(12));
-      const ct = gcm(key, nonce).encrypt(enc.encode(JSON.stringify(secret)));
-      const sealed = new Uint8Array(12 + ct.length);
-      sealed.set(nonce, 0);
-      sealed.set(ct, 12);
-      out[SEALED] = sealed;
+      out[SEALED] = joined(nonce, gcm(key, nonce).encrypt(enc.encode(JSON.stringify(secret))));
       return out;
     },
     open(row) {
@@ -91,25 +97,10 @@ const clearFields = (table: DBCoreTable) => clearFieldsOf(table.schema.primaryKe
 export async function presealRows<T extends object>(key: CryptoKey, rows: readonly T[], clear: ReadonlySet<string>): Promise<Record<string, unknown>[]> {
   return Promise.all(
     rows.map(async (row) => {
-      const r = row as Record<string, unknown>;
-      const out: Record<string, unknown> = {};
-      const secret: Record<string, unknown> = {};
-      let any = false;
-      for (const k of Object.keys(r)) {
-        const v = r[k];
-        if (clear.has(k) || PASS_THROUGH.has(k)) out[k] = v;
-        else if (v !== undefined) {
-          secret[k] = v;
-          any = true;
-        }
-      }
-      if (!any) return out;
+      const { out, secret } = split(row as Record<string, unknown>, clear);
+      if (secret === null) return out;
       const nonce = crypto.getRandomValues(new Uint8Array(12));
-      const ct = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: nonce }, key, enc.encode(JSON.stringify(secret))));
-      const sealed = new Uint8Array(12 + ct.length);
-      sealed.set(nonce, 0);
-      sealed.set(ct, 12);
-      out[SEALED] = sealed;
+      out[SEALED] = joined(nonce, new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: nonce }, key, enc.encode(JSON.stringify(secret)))));
       return out;
     }),
   );
