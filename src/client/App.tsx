@@ -25,6 +25,8 @@ import { SyncIssues } from './features/sync/SyncIssues.tsx';
 import { SyncStatus } from './features/sync/SyncStatus.tsx';
 import { Link, match, useRouter } from './router.tsx';
 import { FilingPage } from './features/filings/FilingPage.tsx';
+import { FilingNewsBanner } from './features/filings/NewsBanner.tsx';
+import { useFilingNews } from './features/filings/news.ts';
 import { FilingsPage } from './features/filings/FilingList.tsx';
 import { NewFiling } from './features/filings/NewFiling.tsx';
 import { ReviewDetail } from './features/review/ReviewDetail.tsx';
@@ -84,6 +86,7 @@ export function App() {
   const session = useSession();
   const reviewer = isReviewer(session?.role);
   const work = useWorkCount();
+  const news = useFilingNews().length;
 
   useEffect(() => {
     if (villageCount === 0 && !['/welcome', '/settings', '/login'].includes(loc.path) && !loc.path.startsWith('/review')) navigate(reviewer ? '/review' : '/welcome', { replace: true });
@@ -131,7 +134,14 @@ export function App() {
             </Link>
           )}
           <Link to="/estimate">{t('nav.estimate')}</Link>
-          <Link to="/filings">{t('nav.filings')}</Link>
+          <Link to="/filings" data-testid="nav-filings">
+            {t('nav.filings')}
+            {news && !reviewer ? (
+              <span className="count-badge" data-testid="filings-news-count" aria-label={t('filingNews.badge', { count: news })}>
+                {news}
+              </span>
+            ) : null}
+          </Link>
           {reviewer && <Link to="/review">{t('nav.review')}</Link>}
           <Link to="/enrolments">{t('nav.enrolments')}</Link>
           <Link to="/settings">{t('nav.settings')}</Link>
@@ -140,6 +150,7 @@ export function App() {
       </header>
       <DemoBar />
       <SyncStatus />
+      {!reviewer && <FilingNewsBanner />}
       <UpdateBanner />
       <StorageWarning />
       <main className="main" data-ready={villageCount !== null ? 'yes' : 'no'}>

@@ -259,6 +259,21 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
     await county.getByTestId('confirm-yes').click(); // asked first (ConfirmDialog)
     await county.getByTestId('filing-status').getByText('已批准').waitFor();
 
+    // Away from the filing, the county's decision arrives by sync as a notice on every screen and a
+    // badge on 代办, until the doctor opens the filing.
+    const filingUrl = doctor.url();
+    await gotoApp(doctor, `${server.url}/villages`);
+    await syncUntil(doctor, 'filing-news', 'shown');
+    expect(await doctor.getByTestId('filing-news').textContent()).toContain('已批准');
+    expect(await doctor.getByTestId('filings-news-count').textContent()).toBe('1');
+    await shot(doctor, 'filing-news-800x1280');
+    await doctor.getByTestId('filing-news-open').click();
+    expect(doctor.url()).toBe(filingUrl);
+    await doctor.getByTestId('filing-status').waitFor();
+    await doctor.getByTestId('nav-filings').click();
+    await doctor.getByTestId('filings-news-count').waitFor({ state: 'detached' });
+    expect(await doctor.getByTestId('filing-news').count()).toBe(0);
+    await gotoApp(doctor, filingUrl);
     await syncUntil(doctor, 'filing-status', 'approved');
     const badge = await doctor.getByTestId('filing-status').textContent();
     expect(badge).toContain('已批准');

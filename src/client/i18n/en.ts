@@ -22,7 +22,7 @@ export const en = {
     used: 'Used',
     free: 'Free',
   },
-  settings: { title: 'Settings', language: 'Language', storage: 'Storage on this device', about: 'About' },
+  settings: { title: 'Settings', language: 'Language', storage: 'Storage on this device', about: 'About', textSize: 'Text size', textSize100: 'Standard', textSize125: 'Large (125%)', textSize150: 'Larger (150%)' },
   villages: { title: 'Villages', counts: '{{households}} households · {{members}} people' },
   households: {
     all: 'All households',
@@ -61,6 +61,7 @@ export const en = {
     nameInvalid: 'A name is 2 to 20 Chinese characters',
     idNumber: 'ID number',
     idHint: '18 characters; birth date and sex are filled in from it',
+    typeX: 'Type the check letter X',
     idTaken: 'This ID number is already recorded for another member',
     birthDate: 'Birth date',
     sex: 'Sex',

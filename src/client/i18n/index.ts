@@ -5,6 +5,7 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { messages } from './messages.ts';
+import { loadTraditional, toTraditional } from './traditional.ts';
 
 export const LANGS = ['zh-CN', 'zh-TW', 'en'] as const;
 export type AppLang = (typeof LANGS)[number];
@@ -26,8 +27,33 @@ export function setLang(lang: AppLang): void {
   } catch {
     /* not remembered, still switched */
   }
-  void i18next.changeLanguage(lang);
+  // Pack text is converted to Traditional at display: switch once the converter is here.
+  const ready = lang === 'zh-TW' ? loadTraditional().catch(() => undefined) : Promise.resolve();
+  void ready.then(() => i18next.changeLanguage(lang));
   document.documentElement.lang = lang;
+}
+
+/** Ready to render in the saved language (zh-TW waits for its converter, offline from the cache). */
+export function i18nReady(): Promise<void> {
+  return savedLang() === 'zh-TW' ? loadTraditional().catch(() => undefined) : Promise.resolve();
+}
+
+type PackText = { 'zh-CN': string; en: string };
+
+/**
+ * Text that comes in Simplified Chinese and English only (packs, the engine's explanations, stage and
+ * hospital names): English for English, Traditional characters for 繁體中文.
+ */
+export function packText(x: PackText, lang?: AppLang): string;
+export function packText(x: PackText | undefined, lang?: AppLang): string | undefined;
+export function packText(x: PackText | undefined, lang: AppLang = currentLang()): string | undefined {
+  if (!x) return undefined;
+  return lang === 'en' ? x.en : lang === 'zh-TW' ? toTraditional(x['zh-CN']) : x['zh-CN'];
+}
+
+/** A Simplified string (from the engine or the server) in the current script. */
+export function zhText(s: string, lang: AppLang = currentLang()): string {
+  return lang === 'zh-TW' ? toTraditional(s) : s;
 }
 
 export function initI18n(): typeof i18next {
@@ -50,7 +76,7 @@ export function currentLang(): AppLang {
 
 /** ¥1,234.50 in the current language. */
 export function yuan(fen: number, lang: AppLang = currentLang()): string {
-  return new Intl.NumberFormat(lang, { style: 'currency', currency: 'CNY', minimumFractionDigits: 2 }).format(fen / 100);
+  return new Intl.NumberFormat(lang, { style: 'currency', currency: 'CNY', currencyDisplay: 'narrowSymbol', minimumFractionDigits: 2 }).format(fen / 100);
 }
 
 export function num(n: number, lang: AppLang = currentLang()): string {

@@ -22,7 +22,7 @@ export const zhCN = {
     used: '已用空间',
     free: '可用空间',
   },
-  settings: { title: '设置', language: '语言', storage: '本机存储', about: '关于' },
+  settings: { title: '设置', language: '语言', storage: '本机存储', about: '关于', textSize: '文字大小', textSize100: '标准', textSize125: '大（125%）', textSize150: '特大（150%）' },
   villages: { title: '村庄', counts: '{{households}} 户 · {{members}} 人' },
   households: {
     all: '全部农户',
@@ -57,6 +57,7 @@ export const zhCN = {
     nameInvalid: '姓名应为 2 至 20 个汉字',
     idNumber: '身份证号',
     idHint: '18 位，填写后自动带出出生日期和性别',
+    typeX: '输入末位 X',
     idTaken: '这个身份证号已登记在其他成员名下，请核对',
     birthDate: '出生日期',
     sex: '性别',

@@ -22,7 +22,7 @@ export const zhTW = {
     used: '已用空間',
     free: '可用空間',
   },
-  settings: { title: '設定', language: '語言', storage: '本機儲存', about: '關於' },
+  settings: { title: '設定', language: '語言', storage: '本機儲存', about: '關於', textSize: '文字大小', textSize100: '標準', textSize125: '大（125%）', textSize150: '特大（150%）' },
   villages: { title: '村莊', counts: '{{households}} 戶 · {{members}} 人' },
   households: {
     all: '全部農戶',
@@ -57,6 +57,7 @@ export const zhTW = {
     nameInvalid: '姓名應為 2 至 20 個漢字',
     idNumber: '身分證號',
     idHint: '18 位，填寫後自動帶出出生日期和性別',
+    typeX: '輸入末位 X',
     idTaken: '這個身分證號已登記在其他成員名下，請核對',
     birthDate: '出生日期',
     sex: '性別',

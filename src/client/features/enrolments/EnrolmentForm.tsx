@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { builtinPack, normalizeIcd } from '../../../rules/index.ts';
 import { addEnrolment } from '../../db/repo.ts';
 import { db } from '../../db/schema.ts';
-import { currentLang, today, yuan } from '../../i18n/index.ts';
+import { packText, currentLang, today, yuan } from '../../i18n/index.ts';
 import { useRouter } from '../../router.tsx';
 import { Field } from '../common/Field.tsx';
 import { SubmitForm } from '../common/SubmitForm.tsx';
@@ -62,7 +62,7 @@ export function EnrolmentForm({ memberId }: { memberId: string }) {
     <section className="page narrow">
       <h1>{t('enrolments.addFor', { name: ctx.m.name })}</h1>
       {entries.length === 0 ? (
-        <p className="banner warn">{t('enrolments.noTable', { pack: pack.name[lang] })}</p>
+        <p className="banner warn">{t('enrolments.noTable', { pack: packText(pack.name) })}</p>
       ) : (
         <SubmitForm onSubmit={() => void save()}>
           <Field id="entryId" label={t('enrolments.disease')} error={errors.entryId}>
@@ -78,7 +78,7 @@ export function EnrolmentForm({ memberId }: { memberId: string }) {
               <option value="">{t('forms.choose')}</option>
               {entries.map((en) => (
                 <option key={en.id} value={en.id}>
-                  {en.name[lang]} ({en.ranges.map(([a, b]) => (a === b ? a : `${a}–${b}`)).join(', ')}) · {t(`enrolments.category.${en.category}`)}
+                  {packText(en.name)} ({en.ranges.map(([a, b]) => (a === b ? a : `${a}–${b}`)).join(', ')}) · {t(`enrolments.category.${en.category}`)}
                 </option>
               ))}
             </select>

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { builtinPack } from '../../../rules/index.ts';
 import { db } from '../../db/schema.ts';
-import { currentLang, date, num, yuan } from '../../i18n/index.ts';
+import { packText, currentLang, date, num, yuan } from '../../i18n/index.ts';
 import { Link } from '../../router.tsx';
 import { ShowMore } from '../common/ShowMore.tsx';
 
@@ -28,7 +28,7 @@ export function EnrolmentList({ villageId }: { villageId: string | null }) {
   if (!data) return <p className="page">{t('common.loading')}</p>;
   const packId = data.rows[0]?.e.packId;
   const pack = packId ? builtinPack(packId) : null;
-  const entryName = (id: string) => pack?.outpatient?.entries.find((x) => x.id === id)?.name[lang] ?? id;
+  const entryName = (id: string) => packText(pack?.outpatient?.entries.find((x) => x.id === id)?.name) ?? id;
   return (
     <section className="page">
       <h1>

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Enrolment } from '../../../model/roster.ts';
 import { builtinPack } from '../../../rules/index.ts';
 import { endEnrolment, InputError, reopenEnrolment } from '../../db/repo.ts';
-import { currentLang, date, today, yuan } from '../../i18n/index.ts';
+import { packText, currentLang, date, today, yuan } from '../../i18n/index.ts';
 import { ConfirmDialog } from '../common/ConfirmDialog.tsx';
 import { Field } from '../common/Field.tsx';
 import './MemberEnrolments.css';
@@ -12,7 +12,7 @@ import './MemberEnrolments.css';
 function diseaseName(e: Enrolment): string {
   const lang = currentLang() === 'en' ? 'en' : 'zh-CN';
   try {
-    return builtinPack(e.packId).outpatient?.entries.find((x) => x.id === e.entryId)?.name[lang] ?? e.icd;
+    return packText(builtinPack(e.packId).outpatient?.entries.find((x) => x.id === e.entryId)?.name) ?? e.icd;
   } catch {
     return e.icd;
   }

@@ -3,7 +3,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { BUILTIN_PACK_JSON, builtinPack, explainTrace, formatRatio, layerName, PAYERS, type CompiledPack, type DatedStatus, type Lang } from '../../../rules/index.ts';
 import { db } from '../../db/schema.ts';
-import { currentLang, date as fmtDate, today, yuan } from '../../i18n/index.ts';
+import { packText, zhText, currentLang, date as fmtDate, today, yuan } from '../../i18n/index.ts';
 import { Link, useRouter } from '../../router.tsx';
 import { ClaimKindField } from '../common/ClaimKindField.tsx';
 import { SubmitForm } from '../common/SubmitForm.tsx';
@@ -122,11 +122,11 @@ export function EstimatePage() {
           <select id="packId" value={values.packId} onChange={(e) => set('packId', e.target.value)}>
             {homePack ? (
               <>
-                <option value={homePack.id}>{t('estimateWords.homePack', { name: homePack.name[textLang] })}</option>
+                <option value={homePack.id}>{t('estimateWords.homePack', { name: packText(homePack.name) })}</option>
                 <optgroup label={t('estimateWords.otherRegions')}>
                   {BUILTIN_PACK_JSON.filter((p) => p.id !== homePack.id).map((p) => (
                     <option key={p.id} value={p.id}>
-                      {p.name[textLang]}
+                      {packText(p.name)}
                     </option>
                   ))}
                 </optgroup>
@@ -134,7 +134,7 @@ export function EstimatePage() {
             ) : (
               BUILTIN_PACK_JSON.map((p) => (
                 <option key={p.id} value={p.id}>
-                  {p.name[textLang]}
+                  {packText(p.name)}
                 </option>
               ))
             )}
@@ -142,7 +142,7 @@ export function EstimatePage() {
         </Field>
         {homePack && values.packId !== homePack.id && (
           <p className="banner info" data-testid="other-region">
-            {t('estimateWords.comparisonOnly', { home: homePack.name[textLang] })}
+            {t('estimateWords.comparisonOnly', { home: packText(homePack.name) })}
           </p>
         )}
         {!ctx.member && (
@@ -205,7 +205,7 @@ export function EstimatePage() {
               <optgroup label={t('estimate.byName')}>
                 {pack.facilities.map((f) => (
                   <option key={f.id} value={`f:${f.id}`}>
-                    {f.name[textLang]} · {pack.classes[f.classIndex]![textLang]}
+                    {packText(f.name)} · {packText(pack.classes[f.classIndex]!)}
                   </option>
                 ))}
               </optgroup>
@@ -213,7 +213,7 @@ export function EstimatePage() {
             <optgroup label={t('estimate.byClass')}>
               {pack.classes.map((c) => (
                 <option key={c.id} value={`c:${c.id}`}>
-                  {c[textLang]}
+                  {packText(c)}
                 </option>
               ))}
             </optgroup>
@@ -259,7 +259,7 @@ export function EstimatePage() {
             <dd>{fmtDate(values.date)}</dd>
             <dt>{t('estimate.facility')}</dt>
             <dd>
-              {pack.facilities.find((f) => `f:${f.id}` === values.facility)?.name[textLang] ?? ''} {pack.classes[outcome.claim.classIndex]![textLang]} ·{' '}
+              {packText(pack.facilities.find((f) => `f:${f.id}` === values.facility)?.name) ?? ''} {packText(pack.classes[outcome.claim.classIndex]!)} ·{' '}
               {t(values.kind === 'inpatient' ? 'estimate.inpatient' : 'estimate.outpatient')}
               {outcome.claim.disease ? ` ${outcome.claim.disease}` : ''}
             </dd>
@@ -268,7 +268,7 @@ export function EstimatePage() {
             <dt>{t('estimate.outOfCatalog')}</dt>
             <dd>{values.outUnknown ? t('estimate.unknown') : yuan(outcome.claim.outOfCatalog)}</dd>
           </dl>
-          <p>{t('estimate.printFooter', { pack: `${pack.name[textLang]} ${pack.version}`, date: fmtDate(today()) })}</p>
+          <p>{t('estimate.printFooter', { pack: `${packText(pack.name)} ${pack.version}`, date: fmtDate(today()) })}</p>
         </div>
       )}
       {outcome?.ok && <Result ok={outcome} pack={pack} values={values} lang={rulesLang} textLang={textLang} />}
@@ -286,7 +286,7 @@ export function EstimatePage() {
               onClick={() => {
                 const o = outcome;
                 void navigator
-                  .share({ title: t('estimate.title'), text: t('estimate.shareText', { amount: yuan(o.result.patient), pack: pack.name[textLang] }) })
+                  .share({ title: t('estimate.title'), text: t('estimate.shareText', { amount: yuan(o.result.patient), pack: packText(pack.name) }) })
                   .catch(() => {});
               }}
             >
@@ -316,7 +316,7 @@ export function EstimatePage() {
             {compare.map((r) => (
               <tr key={r.classId} className={r.cheapest ? 'cheapest' : ''} data-testid={`compare-${r.classId}`}>
                 <td>
-                  {r.name[textLang]}
+                  {packText(r.name)}
                   {r.cheapest && <span className="badge">{t('estimate.cheapest')}</span>}
                 </td>
                 <td className="money">{r.outcome.ok ? yuan(r.outcome.result.patient) : '—'}</td>
@@ -381,7 +381,7 @@ function Result({ ok, pack, values, lang, textLang }: { ok: EstimateOk; pack: Co
           <strong>{t('estimate.assumed')}</strong>
           <ul className="assumptions">
             {assumptions.map((a) => (
-              <li key={a}>{assumptionWords(pack, a, textLang, t, yuan)}</li>
+              <li key={a}>{zhText(assumptionWords(pack, a, textLang, t, yuan))}</li>
             ))}
           </ul>
         </div>
@@ -390,12 +390,12 @@ function Result({ ok, pack, values, lang, textLang }: { ok: EstimateOk; pack: Co
       <ol className="steps">
         {r.trace.map((step, i) => (
           <li key={i}>
-            <p>{lines[i]}</p>
+            <p>{zhText(lines[i] ?? '')}</p>
             <p className="source">
               {Object.entries(step.params).map(([name, p]) =>
                 p.source === 'assumption' ? (
                   <span key={name} className="tag assumed">
-                    {t('estimate.assumedTag')} {paramName(pack, name, textLang, t)}
+                    {t('estimate.assumedTag')} {zhText(paramName(pack, name, textLang, t))}
                   </span>
                 ) : (
                   <Quote key={name} pack={pack} doc={p.source.doc} quote={p.source.quote} />
@@ -412,7 +412,7 @@ function Result({ ok, pack, values, lang, textLang }: { ok: EstimateOk; pack: Co
           <ul className="list compact" data-testid="year-context">
             {ok.context.map((c, i) => (
               <li key={i}>
-                <span className="title">{c.title[textLang]}</span>
+                <span className="title">{packText(c.title)}</span>
                 <span className="meta">{contextLine(t, c)}</span>
               </li>
             ))}
@@ -435,9 +435,9 @@ function Quote({ pack, doc, quote }: { pack: CompiledPack; doc: string; quote: s
   return (
     <span className={open ? 'tag quote open' : 'tag quote'}>
       <button type="button" className="link" aria-expanded={open} onClick={() => setOpen(!open)} title={open ? t('estimateWords.quoteClose') : t('estimateWords.quoteOpen')}>
-        {d?.number ?? doc}「{open ? quote : quote.length > 24 ? `${quote.slice(0, 24)}…` : quote}」
+        {zhText(d?.number ?? doc)}「{zhText(open ? quote : quote.length > 24 ? `${quote.slice(0, 24)}…` : quote)}」
       </button>
-      {open && d && <span className="quote-doc">{d.title}</span>}
+      {open && d && <span className="quote-doc">{zhText(d.title)}</span>}
     </span>
   );
 }

@@ -1,4 +1,5 @@
 import { useLiveQuery } from 'dexie-react-hooks';
+import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { builtinPack } from '../../../rules/index.ts';
 import { filingType } from '../../../model/filing.ts';
@@ -8,6 +9,7 @@ import { Link } from '../../router.tsx';
 import { FilingEditor } from './FilingEditor.tsx';
 import { FilingView, StatusBadge } from './FilingView.tsx';
 import { packText } from './labels.ts';
+import { markFilingSeen } from './news.ts';
 
 /** One filing: the form while it is a draft or being corrected, otherwise where it stands. */
 export function FilingPage({ id }: { id: string }) {
@@ -19,6 +21,10 @@ export function FilingPage({ id }: { id: string }) {
     const [member, statuses, ledger] = await Promise.all([d.members.get(filing.memberId), d.statuses.where('memberId').equals(filing.memberId).toArray(), d.ledger.where('memberId').equals(filing.memberId).toArray()]);
     return { filing, member, statuses, ledger } as const;
   }, [id]);
+  const seenStatus = data?.filing?.status;
+  useEffect(() => {
+    if (seenStatus) void markFilingSeen(id, seenStatus);
+  }, [id, seenStatus]);
   if (!data) return <p className="page">{t('common.loading')}</p>;
   if (!data.filing || !data.member) return <p className="page">{t('notFound.title')}</p>;
   const { filing, member, statuses, ledger } = data;

@@ -1,11 +1,11 @@
 import type { TFunction } from 'i18next';
 import type { CompiledPack, FilingTypeRule, Text } from '../../../rules/index.ts';
 import type { FilingIssue } from '../../../model/filing.ts';
-import { currentLang } from '../../i18n/index.ts';
+import { packText as appPackText } from '../../i18n/index.ts';
 
-/** Pack text in the app's language (packs carry Simplified Chinese and English). */
+/** Pack text in the app's language (packs carry Simplified Chinese and English; 繁體 converted). */
 export function packText(x: Text): string {
-  return currentLang() === 'en' ? x.en : x['zh-CN'];
+  return appPackText(x);
 }
 
 export function documentTitle(t: TFunction, type: FilingTypeRule, kind: string): string {

@@ -1,6 +1,7 @@
 /** Words of the filing editor for a returned filing being corrected, in every language. */
 export const filingMessages = {
   'zh-CN': {
+    filingNews: { banner: '{{count}} 份代办有新进展：', open: '查看', badge: '{{count}} 份有新进展', isNew: '新进展' },
     filingReturned: {
       reason: '被退回，原因：',
       unchanged: '还没有修改：内容与被退回的第 {{version}} 版相同。请按退回原因改正后再重新提交。',
@@ -8,6 +9,7 @@ export const filingMessages = {
     },
   },
   'zh-TW': {
+    filingNews: { banner: '{{count}} 份代辦有新進展：', open: '查看', badge: '{{count}} 份有新進展', isNew: '新進展' },
     filingReturned: {
       reason: '被退回，原因：',
       unchanged: '還沒有修改：內容與被退回的第 {{version}} 版相同。請按退回原因改正後再重新提交。',
@@ -15,6 +17,7 @@ export const filingMessages = {
     },
   },
   en: {
+    filingNews: { banner: '{{count}} filing(s) with news from the county:', open: 'Open', badge: '{{count}} with news', isNew: 'News' },
     filingReturned: {
       reason: 'Returned. Reason:',
       unchanged: 'Nothing changed yet: this is the same as version {{version}}, which was returned. Correct what the reason says, then resubmit.',

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { amountOrFail, builtinPack, formatFen, isIsoDate, layerName, normalizeIcd, PAYERS, RulesError, type Payer } from '../../../rules/index.ts';
 import { addLedgerEntry, updateLedgerEntry } from '../../db/repo.ts';
 import { db, type LedgerRow } from '../../db/schema.ts';
-import { currentLang, today, yuan } from '../../i18n/index.ts';
+import { packText, currentLang, today, yuan } from '../../i18n/index.ts';
 import { useRouter } from '../../router.tsx';
 import { ClaimKindField } from '../common/ClaimKindField.tsx';
 import { Field } from '../common/Field.tsx';
@@ -147,7 +147,7 @@ export function LedgerForm({ memberId, entryId }: { memberId: string | null; ent
               <option value="">{t('forms.choose')}</option>
               {pack.classes.map((c) => (
                 <option key={c.id} value={c.id}>
-                  {c[lang]}
+                  {packText(c)}
                 </option>
               ))}
             </select>
@@ -156,7 +156,7 @@ export function LedgerForm({ memberId, entryId }: { memberId: string | null; ent
             <input id="facilityName" list="pack-facilities" value={values.facilityName} onChange={(e) => set('facilityName', e.target.value)} />
             <datalist id="pack-facilities">
               {pack.facilities.map((f) => (
-                <option key={f.id} value={f.name[lang]} />
+                <option key={f.id} value={packText(f.name)} />
               ))}
             </datalist>
           </Field>

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { builtinPack, layerName, PAYERS } from '../../../rules/index.ts';
 import { deleteLedgerEntry } from '../../db/repo.ts';
 import { db } from '../../db/schema.ts';
-import { currentLang, date, yuan } from '../../i18n/index.ts';
+import { packText, currentLang, date, yuan } from '../../i18n/index.ts';
 import { Link } from '../../router.tsx';
 import { historyFromRecords } from '../../../model/estimate.ts';
 import { recordedPatient, resettle } from './logic.ts';
@@ -52,7 +52,7 @@ export function LedgerPage({ memberId }: { memberId: string }) {
               .map(({ entry: e, engine, error, differences }) => (
                 <li key={e.id} data-testid="ledger-entry">
                   <span className="title">
-                    {date(e.date)} · {e.facilityName || builtinPack(e.packId).classes.find((c) => c.id === e.facilityClass)?.[lang === 'en' ? 'en' : 'zh-CN']} ·{' '}
+                    {date(e.date)} · {e.facilityName || packText(builtinPack(e.packId).classes.find((c) => c.id === e.facilityClass), lang)} ·{' '}
                     {t(e.kind === 'inpatient' ? 'estimate.inpatient' : 'estimate.outpatient')}
                     {differences.length > 0 && <span className="badge warn-badge">{t('ledger.differs')}</span>}
                   </span>

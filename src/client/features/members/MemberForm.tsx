@@ -1,3 +1,4 @@
+import { IdNumberInput } from '../common/IdNumberInput.tsx';
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -195,17 +196,15 @@ export function MemberForm({ householdId, memberId }: { householdId: string | nu
           {input('name', { autoComplete: 'off' })}
         </Field>
         <Field id="idNumber" label={t('members.idNumber')} error={errors.idNumber} hint={t('members.idHint')}>
-          <input
+          <IdNumberInput
             id="idNumber"
             value={values.idNumber}
-            maxLength={20}
-            autoComplete="off"
-            onChange={(ev) => onIdChange(ev.target.value)}
+            onChange={onIdChange}
             onBlur={() => {
               const r = checkIdNumber(values.idNumber);
               if (!r.ok && values.idNumber.trim() !== '') setErrors((e) => ({ ...e, idNumber: ID_PROBLEM_MESSAGES[r.problem][lang] }));
             }}
-            aria-invalid={!!errors.idNumber}
+            invalid={!!errors.idNumber}
           />
         </Field>
         <div className="field-row">

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { bytes } from '../../i18n/index.ts';
 import { LanguagePicker } from '../common/LanguagePicker.tsx';
+import { TextSizePicker } from './TextSizePicker.tsx';
 import { AccountCard } from '../../profiles/Account.tsx';
 import { requestPersistence, storageInfo, type StorageInfo } from '../../pwa/storage.ts';
 
@@ -18,6 +19,10 @@ export function Settings() {
       <div className="card">
         <h2>{t('settings.language')}</h2>
         <LanguagePicker />
+      </div>
+      <div className="card">
+        <h2>{t('settings.textSize')}</h2>
+        <TextSizePicker />
       </div>
       <div className="card" data-testid="storage-card">
         <h2>{t('settings.storage')}</h2>
