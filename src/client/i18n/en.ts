@@ -23,7 +23,7 @@ export const en = {
     free: 'Free',
   },
   settings: { title: 'Settings', language: 'Language', storage: 'Storage on this device', about: 'About', textSize: 'Text size', textSize100: 'Standard', textSize125: 'Large (125%)', textSize150: 'Larger (150%)' },
-  villages: { title: 'Villages', counts: '{{households}} households · {{members}} people' },
+  villages: { title: 'Villages', counts: '{{households}} households · {{members}} people', townshipCounts: '{{villages}} villages · {{members}} people' },
   households: {
     all: 'All households',
     add: 'Add household',

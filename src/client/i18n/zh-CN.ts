@@ -23,7 +23,7 @@ export const zhCN = {
     free: '可用空间',
   },
   settings: { title: '设置', language: '语言', storage: '本机存储', about: '关于', textSize: '文字大小', textSize100: '标准', textSize125: '大（125%）', textSize150: '特大（150%）' },
-  villages: { title: '村庄', counts: '{{households}} 户 · {{members}} 人' },
+  villages: { title: '村庄', counts: '{{households}} 户 · {{members}} 人', townshipCounts: '{{villages}} 个村 · {{members}} 人' },
   households: {
     all: '全部农户',
     add: '新增农户',

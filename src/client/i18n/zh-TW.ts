@@ -23,7 +23,7 @@ export const zhTW = {
     free: '可用空間',
   },
   settings: { title: '設定', language: '語言', storage: '本機儲存', about: '關於', textSize: '文字大小', textSize100: '標準', textSize125: '大（125%）', textSize150: '特大（150%）' },
-  villages: { title: '村莊', counts: '{{households}} 戶 · {{members}} 人' },
+  villages: { title: '村莊', counts: '{{households}} 戶 · {{members}} 人', townshipCounts: '{{villages}} 個村 · {{members}} 人' },
   households: {
     all: '全部農戶',
     add: '新增農戶',

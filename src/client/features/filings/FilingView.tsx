@@ -114,7 +114,7 @@ export function Timeline({ filing, type }: { filing: FilingRow; type: FilingType
         : e.action === 'paid'
           ? t('filing.event.paidOn', { amount: yuan(e.amount ?? 0), date: date(e.paidOn ?? '') })
           : t(`filing.event.${e.action}`, { stage, version: e.version });
-    items.push({ key: `e${i}`, at: e.at, text, note: [e.byName || e.by, e.reason, e.reference].filter(Boolean).join(' · ') });
+    items.push({ key: `e${i}`, at: e.at, text, note: [[e.role ? t(`roleName.${e.role}`) : '', e.byName || e.by].filter(Boolean).join(' '), e.reason, e.reference].filter(Boolean).join(' · ') });
   }
   if (s === 'queued') items.push({ key: 'queued', at: filing.updatedAt, text: t('filing.event.queued') });
   const { stage, final } = currentStage(type, filing);

@@ -37,9 +37,14 @@ export function VillageList() {
     <section className="page">
       <h1>{t('villages.title')}</h1>
       {data[0] && <p className="muted">{data[0].v.countyName}</p>}
-      {[...townships].map(([township, rows]) => (
-        <div key={township} className="group">
-          <h2>{township}</h2>
+      {/* A county has dozens of villages: one township open at a time (the first to begin with), the
+          others a tap away, instead of one page thousands of pixels long. */}
+      {[...townships].map(([township, rows], i) => (
+        <details key={township} className="group township" open={i === 0 || townships.size === 1} data-testid="township">
+          <summary>
+            <span className="title">{township}</span>
+            <span className="meta">{t('villages.townshipCounts', { villages: num(rows.length), members: num(rows.reduce((n, r) => n + r.members, 0)) })}</span>
+          </summary>
           <ul className="list">
             {rows.map(({ v, households, members }) => (
               <li key={v.id}>
@@ -50,7 +55,7 @@ export function VillageList() {
               </li>
             ))}
           </ul>
-        </div>
+        </details>
       ))}
     </section>
   );
