@@ -4,7 +4,7 @@
  * filing only when `checkFiling` finds nothing missing, and the server refuses one for the same
  * reasons. Filing types (fields, documents, review path) are pack data (src/rules/packs).
  */
-import { isIsoDate, normalizeIcd, parseAmount, type CompiledPack, type FilingFieldId, type FilingTypeRule, type ReviewLevel } from '../rules/index.ts';
+import { isIsoDate, normalizeIcd, parseAmount, type CompiledPack, type FilingFieldId, type FilingTypeRule, type Payer, type ReviewLevel } from '../rules/index.ts';
 import type { Role } from './sync.ts';
 
 /** What the tablet shows; the server stores only the statuses from "submitted" on. */
@@ -444,5 +444,22 @@ export function lastReason(r: Pick<FilingRecord, 'events'>): string | null {
     const e = r.events[i]!;
     if (e.reason) return e.reason;
   }
+  return null;
+}
+
+/**
+ * The amount a reviewer approves by default for an amount-outcome filing, from the pack and the
+ * county's own re-settlement of the claim (fen): a grant's fixed amount; for a medical-assistance
+ * filing, what the engine gives the assistance layer; for an out-of-county reimbursement, what the
+ * insurance layers pay (basic, critical illness, the 136 backstop, supplementary), since assistance
+ * is filed on its own and the hospital's share is never paid out. Null when there is nothing to
+ * suggest (no re-settlement, or a decision-only filing); the reviewer can always change it.
+ */
+export function suggestedAmount(type: FilingTypeRule, grantAmount: number | null, payers: Partial<Record<Payer, number>> | null | undefined): number | null {
+  if (type.outcome !== 'amount') return null;
+  if (type.grant) return grantAmount;
+  if (!payers) return null;
+  if (type.kind === 'medical-assistance') return payers.assistance ?? 0;
+  if (type.kind === 'out-of-county-reimbursement') return (['basic', 'critical', 'backstop', 'supplementary'] as const).reduce((n, p) => n + (payers[p] ?? 0), 0);
   return null;
 }

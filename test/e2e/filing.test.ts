@@ -8,7 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '../../src/model/sync.ts';
 import { ulid } from '../../src/model/ulid.ts';
-import { chromiumAvailable, launch, shot, signIn, smallTouchTargets, startServer, tabletContext, waitForServiceWorker, gotoApp, reloadApp, type Server } from './harness.ts';
+import { chromiumAvailable, launch, shot, signIn, smallTouchTargets, startServer, tabletContext, waitForServiceWorker, gotoApp, reloadApp, countyToken, API_HEADERS, type Server } from './harness.ts';
 
 const H = { 'x-cunyi-protocol': String(PROTOCOL_VERSION), 'content-type': 'application/json' };
 
@@ -343,6 +343,12 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
     expect(await changes.locator('tr.changed').count()).toBeGreaterThanOrEqual(1);
     await changes.scrollIntoViewIfNeeded();
     await shot(county, 'review-changes-800x1280');
+    // The amount is prefilled with what the county's own re-settlement gives the insurance layers.
+    const token = await countyToken(server.url);
+    const detail = (await (await fetch(`${server.url}/api/review/filings/${filingId}`, { headers: { ...API_HEADERS, authorization: `Bearer ${token}` } })).json()) as { resettlement: { payers: Record<string, number> } };
+    const insured = ['basic', 'critical', 'backstop', 'supplementary'].reduce((n, k) => n + (detail.resettlement.payers[k] ?? 0), 0);
+    expect(insured).toBeGreaterThan(0);
+    expect(await county.getByTestId('approve-amount').inputValue()).toBe((insured / 100).toFixed(2));
     await county.getByTestId('approve-amount').fill('28500.00');
     await county.getByTestId('approve').click();
     await county.getByTestId('confirm-yes').click(); // asked first (ConfirmDialog)

@@ -495,6 +495,7 @@ export const en = {
     amount: 'Approved amount (yuan)',
     amountInvalid: 'Enter the approved amount (yuan, at most two decimals)',
     grantDefault: 'Grant amount {{amount}}',
+    suggested: 'Suggested from the county re-settlement: {{amount}} (can be changed)',
     approveStage: 'Pass to the next stage',
     approveFinal: 'Approve',
     reason: 'Reason (required to return or reject)',

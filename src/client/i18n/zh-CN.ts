@@ -480,6 +480,7 @@ export const zhCN = {
     amount: '批准金额（元）',
     amountInvalid: '请填写批准金额（元，最多两位小数）',
     grantDefault: '救助标准 {{amount}}',
+    suggested: '按县里重新结算，建议 {{amount}}（可修改）',
     approveStage: '审核通过，转下一环节',
     approveFinal: '批准',
     reason: '原因（退回或不通过时必填）',

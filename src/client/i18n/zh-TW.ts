@@ -480,6 +480,7 @@ export const zhTW = {
     amount: '批准金額（元）',
     amountInvalid: '請填寫批准金額（元，最多兩位小數）',
     grantDefault: '救助標準 {{amount}}',
+    suggested: '按縣裡重新結算，建議 {{amount}}（可修改）',
     approveStage: '審核通過，轉下一環節',
     approveFinal: '批准',
     reason: '原因（退回或不通過時必填）',

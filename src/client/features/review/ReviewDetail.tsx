@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { MaskedId } from '../common/MaskedId.tsx';
-import { builtinPack, PAYERS, type FilingTypeRule } from '../../../rules/index.ts';
+import { builtinPack, PAYERS, type FilingTypeRule, type Payer } from '../../../rules/index.ts';
 import { layerName } from '../../../rules/index.ts';
-import { currentStage, filingType, fenOf, type DocumentRef } from '../../../model/filing.ts';
+import { currentStage, filingType, fenOf, suggestedAmount, type DocumentRef } from '../../../model/filing.ts';
 import type { FilingRow } from '../../db/schema.ts';
 import { currentLang, date, today, yuan } from '../../i18n/index.ts';
 import { ApiError, OfflineError } from '../../sync/api.ts';
@@ -183,6 +183,7 @@ export function ReviewDetail({ id }: { id: string }) {
   const [viewing, setViewing] = useState<string | null>(null);
   const [form, setForm] = useState({ amount: '', reason: '', paidOn: today(), reference: '' });
   const [busy, setBusy] = useState(false);
+  const [amountTouched, setAmountTouched] = useState(false);
   /** An approval or rejection waiting for the reviewer's confirmation. */
   const [asking, setAsking] = useState<Omit<ActionBody, 'rev'> | null>(null);
   const received = useRef(false);
@@ -213,6 +214,9 @@ export function ReviewDetail({ id }: { id: string }) {
   if (!pack || !type) return <p className="page">{t('filing.unknownType', { type: f.type, pack: f.packId })}</p>;
   const { final } = currentStage(type, f);
   const grant = type.grant ? pack.grants.find((g) => g.id === type.grant) : undefined;
+  const suggested = final ? suggestedAmount(type, grant ? grant.amount.v : null, data.resettlement?.ok ? (data.resettlement.payers as Partial<Record<Payer, number>>) : null) : null;
+  // The suggestion is in the field from the start (editable); what the reviewer types stays theirs.
+  const amountValue = form.amount === '' && !amountTouched && suggested !== null ? (suggested / 100).toFixed(2) : form.amount;
 
   const act = async (body: Omit<ActionBody, 'rev'>) => {
     setBusy(true);
@@ -297,8 +301,19 @@ export function ReviewDetail({ id }: { id: string }) {
           {can('approve') && (
             <div className="action-block">
               {final && type.outcome === 'amount' && (
-                <Field id="amount" label={t('review.amount')} error={errFor('amount')} hint={grant ? t('review.grantDefault', { amount: yuan(grant.amount.v) }) : null}>
-                  <input id="amount" type="text" inputMode="decimal" value={form.amount} placeholder={grant ? (grant.amount.v / 100).toFixed(2) : '0.00'} onChange={(e) => setForm({ ...form, amount: e.target.value })} data-testid="approve-amount" />
+                <Field id="amount" label={t('review.amount')} error={errFor('amount')} hint={grant ? t('review.grantDefault', { amount: yuan(grant.amount.v) }) : suggested !== null ? t('review.suggested', { amount: yuan(suggested) }) : null}>
+                  <input
+                    id="amount"
+                    type="text"
+                    inputMode="decimal"
+                    value={amountValue}
+                    placeholder={grant ? (grant.amount.v / 100).toFixed(2) : '0.00'}
+                    onChange={(e) => {
+                      setAmountTouched(true);
+                      setForm({ ...form, amount: e.target.value });
+                    }}
+                    data-testid="approve-amount"
+                  />
                 </Field>
               )}
               <button
@@ -307,7 +322,7 @@ export function ReviewDetail({ id }: { id: string }) {
                 disabled={busy}
                 data-testid="approve"
                 onClick={() => {
-                  const amount = form.amount.trim() === '' && grant ? (grant.amount.v / 100).toFixed(2) : form.amount.trim();
+                  const amount = amountValue.trim() === '' && grant ? (grant.amount.v / 100).toFixed(2) : amountValue.trim();
                   if (final && type.outcome === 'amount' && fenOf(amount) === null) return setFieldError({ path: 'amount', message: t('review.amountInvalid') });
                   setFieldError(null);
                   setAsking({ action: 'approve', ...(final && type.outcome === 'amount' ? { amount } : {}) });
