@@ -1,6 +1,7 @@
 /** Calls to the county server, with the protocol version and the session token. */
 import { checkDeviceKeyResponse, type DeviceKeyResponse } from '../../model/device-key.ts';
 import { PROTOCOL_VERSION, type Mutation, type PullResponse, type PushResponse, type Role } from '../../model/sync.ts';
+import { refusalWords } from './error-words.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -39,7 +40,8 @@ export async function call<T>(path: string, init: RequestInit & { token?: string
     if (res.status >= 500 && res.status !== 501 && res.status !== 507) throw new OfflineError(`server error ${res.status}`);
     const retryAfter = Number(res.headers.get('retry-after'));
     const detail = { ...(body?.error ?? {}), ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfter } : {}) };
-    throw new ApiError(res.status, body?.error?.code ?? 'http', body?.error?.message ?? `HTTP ${res.status}`, detail);
+    const code = body?.error?.code ?? 'http';
+    throw new ApiError(res.status, code, refusalWords(res.status, code, body?.error?.message ?? `HTTP ${res.status}`, body?.error?.path), detail);
   }
   return body as T;
 }
