@@ -124,7 +124,7 @@ async function openJson<T>(d: CunyiDb, blob: Uint8Array): Promise<T | null> {
 }
 
 /** The highest stamp and the count of each table, from the indexes alone. */
-async function marksNow(d: CunyiDb): Promise<Marks> {
+export async function marksNow(d: CunyiDb): Promise<Marks> {
   const out = {} as Marks;
   await Promise.all(
     DIGEST_TABLES.map(async (name) => {
@@ -188,4 +188,24 @@ export async function readDigest(d: CunyiDb): Promise<Digest> {
 async function rebuildDigest(d: CunyiDb): Promise<Digest> {
   await d.digest.delete('care');
   return readDigest(d);
+}
+
+/**
+ * After a bulk import, inside its transaction: the marks of the store, and whether it holds exactly
+ * the imported rows (then the digest can be made from them, with nothing opened).
+ */
+export async function importMarks(d: CunyiDb, data: { [K in DigestTable]: readonly unknown[] }): Promise<Marks | null> {
+  const marks = await marksNow(d);
+  return DIGEST_TABLES.every((n) => marks[n].count === data[n].length) ? marks : null;
+}
+
+/** The digest made from the rows just imported (the store holds exactly them, as importMarks said). */
+export async function writeImportedDigest(d: CunyiDb, marks: Marks, data: { members: readonly Member[]; households: readonly Household[]; statuses: readonly StatusRecord[]; enrolments: readonly Enrolment[] }): Promise<void> {
+  const digest: Digest = {
+    members: data.members.map(slimMember).sort(byId),
+    households: data.households.map(slimHousehold).sort(byId),
+    statuses: [...data.statuses].sort(byId),
+    enrolments: [...data.enrolments].sort(byId),
+  };
+  await d.digest.put({ id: 'care', marks, blob: await sealJson(d, digest) });
 }
