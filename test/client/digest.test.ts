@@ -136,6 +136,7 @@ describe('the roster digest', () => {
     expect(opened).toEqual([]);
     const m = (await d.members.toArray())[5]!;
     expect(m).not.toHaveProperty('chg');
+    await d.members.each((x) => expect(x).not.toHaveProperty('chg'));
     await updateMember(m.id, { insured: { scheme: 'none', year: null } }, d);
     opened.length = 0;
     const digest = await readDigest(d);

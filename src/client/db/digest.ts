@@ -12,7 +12,7 @@
  * opens only the rows written since, and makes the digest again from scratch when a count shows a
  * deletion. The stamp is not personal; it stays out of every row the app reads.
  */
-import type { DBCore, Middleware } from 'dexie';
+import type { DBCore, DBCoreCursor, Middleware } from 'dexie';
 import type { Enrolment, Household, Member, StatusRecord } from '../../model/roster.ts';
 import type { CunyiDb } from './schema.ts';
 
@@ -62,6 +62,28 @@ function strip(v: unknown): unknown {
   return v;
 }
 
+/** The cursor with the stamp left out of its value (a Proxy: IndexedDB's cursor refuses another `this`). */
+function stripCursor(cursor: DBCoreCursor): DBCoreCursor {
+  let at: unknown = undefined;
+  let stripped: unknown = undefined;
+  return new Proxy(cursor, {
+    get(target, prop) {
+      if (prop === 'value') {
+        // The same object on every read of one position (a caller may change it and write it back).
+        const v = target.value;
+        if (v !== at) {
+          at = v;
+          stripped = strip(v);
+        }
+        return stripped;
+      }
+      if (prop === 'next') return () => target.next().then((c) => (c ? stripCursor(c) : c));
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
 /** The stamp middleware: above the seal (the stamp is an index key, kept in the clear). */
 export function stampMiddleware(): Middleware<DBCore> {
   return {
@@ -86,6 +108,7 @@ export function stampMiddleware(): Middleware<DBCore> {
             get: (req) => t.get(req).then(strip),
             getMany: (req) => t.getMany(req).then((vs) => vs.map(strip)),
             query: (req) => t.query(req).then((res) => (req.values === false ? res : { ...res, result: res.result.map(strip) })),
+            openCursor: (req) => t.openCursor(req).then((c) => (c && req.values !== false ? stripCursor(c) : c)),
           };
         },
       };
