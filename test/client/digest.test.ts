@@ -145,5 +145,12 @@ describe('the roster digest', () => {
     opened.length = 0;
     await readDigest(d);
     expect(opened).toEqual([]);
+    // Another connection (the app opened again) starts from the stored digest and opens what it lacks.
+    await updateMember(m.id, { insured: { scheme: 'resident', year: 2030 } }, d);
+    const again = new CunyiDb(d.name);
+    const all = await everything(again);
+    expect(await workList(today, {}, again)).toEqual(generateWorklist(all));
+    expect((await readDigest(again)).members.find((x) => x.id === m.id)!.insured).toEqual({ scheme: 'resident', year: 2030 });
+    again.close();
   });
 });

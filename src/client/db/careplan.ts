@@ -19,7 +19,7 @@ import { contractValidUntil, generateWorklist, type WorkItem, type WorklistFilte
 import { localToday } from '../../model/idcard.ts';
 import { mayWrite } from '../../model/permissions.ts';
 import { firstProblem, type RecordProblem } from '../../model/record-parts.ts';
-import type { Household, Member, StatusRecord } from '../../model/roster.ts';
+import type { Enrolment, Household, Member, StatusRecord } from '../../model/roster.ts';
 import type { Entity, Role } from '../../model/sync.ts';
 import { ulid } from '../../model/ulid.ts';
 import { readDigest } from './digest.ts';
@@ -232,8 +232,8 @@ export async function worklistInput(today: string, villageIds?: readonly string[
   const inV = <T extends { villageId: string }>(rows: T[]): T[] => (v ? rows.filter((r) => v.has(r.villageId)) : rows);
   const members = inV(roster.members) as Member[];
   const households = inV(roster.households) as Household[];
-  const enrolments = inV(roster.enrolments);
-  let statuses: StatusRecord[] = roster.statuses;
+  const enrolments = inV(roster.enrolments) as Enrolment[];
+  let statuses = roster.statuses as StatusRecord[];
   if (v) {
     const ids = new Set(members.map((m) => m.id));
     statuses = statuses.filter((s) => ids.has(s.memberId));

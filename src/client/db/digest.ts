@@ -24,11 +24,14 @@ export const STAMP = 'chg';
 export type DigestMember = Pick<Member, 'id' | 'householdId' | 'villageId' | 'state' | 'insured'>;
 export type DigestHousehold = Pick<Household, 'id' | 'villageId'>;
 
+export type DigestStatus = Pick<StatusRecord, 'id' | 'memberId' | 'from' | 'poverty' | 'createdAt'>;
+export type DigestEnrolment = Pick<Enrolment, 'id' | 'memberId' | 'villageId' | 'icd' | 'category' | 'certifiedOn' | 'endedOn'>;
+
 export interface Digest {
   members: DigestMember[];
   households: DigestHousehold[];
-  statuses: StatusRecord[];
-  enrolments: Enrolment[];
+  statuses: DigestStatus[];
+  enrolments: DigestEnrolment[];
 }
 
 /** What a stored digest was made from: per table, the highest stamp and the number of rows. */
@@ -120,6 +123,8 @@ const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id 
 
 const slimMember = (m: Member): DigestMember => ({ id: m.id, householdId: m.householdId, villageId: m.villageId, state: m.state, insured: m.insured });
 const slimHousehold = (h: Household): DigestHousehold => ({ id: h.id, villageId: h.villageId });
+const slimStatus = (s: StatusRecord): DigestStatus => ({ id: s.id, memberId: s.memberId, from: s.from, poverty: s.poverty, createdAt: s.createdAt });
+const slimEnrolment = (e: Enrolment): DigestEnrolment => ({ id: e.id, memberId: e.memberId, villageId: e.villageId, icd: e.icd, category: e.category, certifiedOn: e.certifiedOn, endedOn: e.endedOn });
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -172,18 +177,38 @@ function merge<T extends { id: string }>(base: T[], changed: T[]): T[] {
   return [...m.values()].sort(byId);
 }
 
+/** The digest in memory per open store, with the marks it is of and how many rows it took in since it was last stored. */
+const inMemory = new WeakMap<CunyiDb, { marks: Marks; digest: Digest; unsaved: number }>();
+/** Rows taken in after which the digest is stored again (a store opened later opens no more than these). */
+const SAVE_AFTER = 1_000;
+
+/** Kept in memory until the store is closed (a profile locked or left): then it is forgotten. */
+function remember(d: CunyiDb, entry: { marks: Marks; digest: Digest; unsaved: number }): void {
+  if (!inMemory.has(d)) d.on('close', () => inMemory.delete(d));
+  inMemory.set(d, entry);
+}
+
+const same = (a: Marks, b: Marks) => DIGEST_TABLES.every((n) => a[n].stamp === b[n].stamp && a[n].count === b[n].count);
+
 /**
  * The digest of the store as it is now (rows in id order, as a table reads them), brought up to
- * date first when something was written since it was made.
+ * date first when something was written since it was made. Kept in memory while the store is open,
+ * so a read with nothing written since opens nothing at all.
  */
 export async function readDigest(d: CunyiDb): Promise<Digest> {
-  const { row, marks } = await d.transaction('r', [d.digest, ...DIGEST_TABLES.map((n) => d.table(n))], async () => ({ row: await d.digest.get('care'), marks: await marksNow(d) }));
+  const cached = inMemory.get(d);
+  const { row, marks } = await d.transaction('r', [d.digest, ...DIGEST_TABLES.map((n) => d.table(n))], async () => ({ row: cached ? undefined : await d.digest.get('care'), marks: await marksNow(d) }));
   for (const n of DIGEST_TABLES) stampFloor(marks[n].stamp);
-  let base: Digest | null = row ? await openJson<Digest>(d, row.blob) : null;
-  // A count that differs from the digest's plus what was added since means a deletion: made again.
-  const from = (n: DigestTable) => (base && row ? row.marks[n].stamp : 0);
-  const fresh = base !== null && row !== undefined && DIGEST_TABLES.every((n) => row.marks[n].stamp === marks[n].stamp && row.marks[n].count === marks[n].count);
-  if (fresh) return base!;
+  let have = cached ?? null;
+  if (!have && row) {
+    const digest = await openJson<Digest>(d, row.blob);
+    if (digest) have = { marks: row.marks, digest, unsaved: 0 };
+  }
+  if (have && same(have.marks, marks)) {
+    remember(d, have);
+    return have.digest;
+  }
+  const from = (n: DigestTable) => (have ? have.marks[n].stamp : 0);
   const read = await d.transaction('r', DIGEST_TABLES.map((n) => d.table(n)), async () => {
     const [members, households, statuses, enrolments] = await Promise.all([
       since<Member>(d, 'members', from('members')),
@@ -193,24 +218,27 @@ export async function readDigest(d: CunyiDb): Promise<Digest> {
     ]);
     return { members, households, statuses, enrolments, marks: await marksNow(d) };
   });
+  const base = have?.digest;
   const next: Digest = {
     members: merge(base?.members ?? [], read.members.map(slimMember)),
     households: merge(base?.households ?? [], read.households.map(slimHousehold)),
-    statuses: merge(base?.statuses ?? [], read.statuses),
-    enrolments: merge(base?.enrolments ?? [], read.enrolments),
+    statuses: merge(base?.statuses ?? [], read.statuses.map(slimStatus)),
+    enrolments: merge(base?.enrolments ?? [], read.enrolments.map(slimEnrolment)),
   };
-  if (base && DIGEST_TABLES.some((n) => next[n].length !== read.marks[n].count)) {
-    base = null; // something was deleted (or written during the read): from scratch
-    return rebuildDigest(d);
+  // A count other than the rows in hand: something was deleted (or written during the read). From scratch.
+  if (have && DIGEST_TABLES.some((n) => next[n].length !== read.marks[n].count)) {
+    inMemory.delete(d);
+    await d.digest.delete('care');
+    return readDigest(d);
   }
-  await d.digest.put({ id: 'care', marks: read.marks, blob: await sealJson(d, next) });
+  const taken = DIGEST_TABLES.reduce((sum, n) => sum + read[n].length, 0);
+  const entry = { marks: read.marks, digest: next, unsaved: (have?.unsaved ?? 0) + taken };
+  if (!have || entry.unsaved >= SAVE_AFTER) {
+    await d.digest.put({ id: 'care', marks: read.marks, blob: await sealJson(d, next) });
+    entry.unsaved = 0;
+  }
+  remember(d, entry);
   return next;
-}
-
-/** The digest made again from every row (after a deletion). */
-async function rebuildDigest(d: CunyiDb): Promise<Digest> {
-  await d.digest.delete('care');
-  return readDigest(d);
 }
 
 /**
@@ -227,8 +255,9 @@ export async function writeImportedDigest(d: CunyiDb, marks: Marks, data: { memb
   const digest: Digest = {
     members: data.members.map(slimMember).sort(byId),
     households: data.households.map(slimHousehold).sort(byId),
-    statuses: [...data.statuses].sort(byId),
-    enrolments: [...data.enrolments].sort(byId),
+    statuses: data.statuses.map(slimStatus).sort(byId),
+    enrolments: data.enrolments.map(slimEnrolment).sort(byId),
   };
   await d.digest.put({ id: 'care', marks, blob: await sealJson(d, digest) });
+  remember(d, { marks, digest, unsaved: 0 });
 }
