@@ -53,6 +53,7 @@ export async function importRoster(data: RosterData, onProgress?: (done: number,
     const members = await ready('members', data.members.map((m): MemberRow => ({ ...m, search: memberSearchKeys(m) })));
     const statuses = await ready('statuses', data.statuses);
     const enrolments = await ready('enrolments', data.enrolments);
+    performance.mark('cunyi:import-sealed');
     const marks = await d.transaction('rw', [d.villages, d.households, d.members, d.statuses, d.enrolments, d.meta], async () => {
       await step(villages, (c) => d.villages.bulkPut(c));
       await step(households, (c) => d.households.bulkPut(c));
@@ -62,7 +63,9 @@ export async function importRoster(data: RosterData, onProgress?: (done: number,
       return importMarks(d, data);
     });
     // The work list's roster digest (db/digest.ts) from the rows in hand, when the store holds just them.
+    performance.mark('cunyi:import-written');
     if (marks) await writeImportedDigest(d, marks, data);
+    performance.mark('cunyi:import-digest');
   } finally {
     if (own) d.close();
   }

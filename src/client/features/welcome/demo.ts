@@ -8,9 +8,12 @@ import { demoProfile, openStore } from '../../profiles/registry.ts';
 import { enter } from '../../profiles/store.ts';
 
 export async function loadDemo(opts: { members?: number; seed?: number } = {}, onProgress?: (done: number, total: number) => void): Promise<{ members: number; households: number }> {
+  performance.mark('cunyi:demo-start');
   const { generateCounty } = await import('../../../model/demo/index.ts');
   const county = generateCounty({ seed: opts.seed ?? 1, members: opts.members ?? 10_000, now: new Date().toISOString() });
+  performance.mark('cunyi:demo-generated');
   const { profile, key } = await demoProfile();
+  performance.mark('cunyi:demo-profile');
   const bulk = await openStore(profile, key, 'relaxed');
   try {
     await importRoster(county, onProgress, bulk);
