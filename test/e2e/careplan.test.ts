@@ -10,6 +10,12 @@ import { chromiumAvailable, gotoApp, launch, shotSizes, signIn, smallTouchTarget
 
 type Win = { cunyi: { db(): import('../../src/client/db/schema.ts').CunyiDb } };
 
+/** Picks a kind on 待办 and waits until the list shown is that kind's (not the previous filter's, not blank). */
+async function listKind(page: Page, kind: string): Promise<void> {
+  await page.getByTestId('worklist-kind').selectOption(kind);
+  await page.locator(`[data-testid="worklist"][aria-busy="false"][data-filter="|${kind}"]`).waitFor();
+}
+
 describe.skipIf(!chromiumAvailable() && !process.env.CI)('the care plan in Chromium', () => {
   let server: Server;
   let browser: Browser;
@@ -45,7 +51,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('the care plan in Chrom
     await page.getByTestId('worklist').waitFor();
     const count = Number(await page.getByTestId('worklist-count').textContent());
     expect(count).toBeGreaterThan(0);
-    await page.getByTestId('worklist-kind').selectOption('followup');
+    await listKind(page, 'followup');
     await page.getByTestId('work-item').filter({ hasText: enrolled.name }).first().waitFor();
     await expect.poll(async () => (await page.getByTestId('work-item').allTextContents()).every((x) => x.includes('随访'))).toBe(true);
     await shotSizes(page, 'worklist');
@@ -83,7 +89,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('the care plan in Chrom
     await page.getByTestId('saved-notice').getByText('随访已保存').waitFor();
     // Settled: this member's routine follow-up has left the list (a re-check in two weeks is upcoming, not due).
     await page.getByTestId('nav-worklist').click();
-    await page.getByTestId('worklist-kind').selectOption('followup');
+    await listKind(page, 'followup');
     await page.getByTestId('worklist').waitFor();
     await expect.poll(() => page.getByTestId('work-item').count()).toBe(followups - 1);
     const saved = await page.evaluate(async (id) => (await (window as unknown as Win).cunyi.db().table('followups').where('memberId').equals(id).toArray()) as { classification: string; readings: { sbp: number } }[], memberId);
@@ -98,7 +104,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('the care plan in Chrom
 
   it('records a household visit from 待办: checks prefilled from the roster, a measure with its due date, a filing one tap away', async () => {
     await page.getByTestId('nav-worklist').click();
-    await page.getByTestId('worklist-kind').selectOption('household-visit');
+    await listKind(page, 'household-visit');
     // The list as filtered: every item a household visit.
     await expect.poll(async () => (await page.getByTestId('work-item').allTextContents()).every((x) => x.includes('入户走访'))).toBe(true);
     const visits = await page.getByTestId('work-item').count();
@@ -121,7 +127,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('the care plan in Chrom
     await page.getByTestId('save').click();
     await page.getByTestId('saved-notice').getByText('走访已保存').waitFor();
     await page.getByTestId('nav-worklist').click();
-    await page.getByTestId('worklist-kind').selectOption('household-visit');
+    await listKind(page, 'household-visit');
     await expect.poll(() => page.getByTestId('work-item').count()).toBe(visits - 1);
     await page.getByTestId('sync-now').click();
     await page.getByTestId('sync-pending').getByText('全部已上报').waitFor({ timeout: 30_000 });

@@ -1,4 +1,5 @@
 import { useLiveQuery } from 'dexie-react-hooks';
+import { useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ItemKind, WorkItem } from '../../../model/careplan/index.ts';
 import { ITEM_KINDS } from '../../../model/careplan/index.ts';
@@ -40,15 +41,22 @@ export function WorkList() {
   const { loc, navigate } = useRouter();
   const village = loc.query.get('village') ?? '';
   const kind = (loc.query.get('kind') ?? '') as ItemKind | '';
-  const data = useLiveQuery(async () => {
+  const filter = `${village}|${kind}`;
+  const fresh = useLiveQuery(async () => {
     const items = await workList(today(), { ...(village ? { villageIds: [village] } : {}), ...(kind ? { kinds: [kind] } : {}) });
     const d = db();
     const villages = await d.villages.toArray();
     const members = new Map((await d.members.bulkGet([...new Set(items.flatMap((i) => (i.memberId ? [i.memberId] : [])))])).flatMap((m) => (m ? [[m.id, m] as const] : [])));
     const households = new Map((await d.households.bulkGet([...new Set(items.flatMap((i) => (i.householdId ? [i.householdId] : [])))])).flatMap((h) => (h ? [[h.id, h] as const] : [])));
     const heads = new Map((await d.members.bulkGet([...households.values()].flatMap((h) => (h.headMemberId ? [h.headMemberId] : [])))).flatMap((m) => (m ? [[m.id, m.name] as const] : [])));
-    return { items, villages, members, households, heads };
+    return { filter, items, villages, members, households, heads };
   }, [village, kind]);
+  // The list as last computed stays on screen (marked busy) while another filter's is computed, so a
+  // change of filter neither blanks the page nor shows the old filter's items as the new one's.
+  const last = useRef(fresh);
+  if (fresh) last.current = fresh;
+  const data = fresh ?? last.current;
+  const busy = !data || data.filter !== filter;
 
   const setFilter = (k: 'village' | 'kind', v: string) => {
     const q = new URLSearchParams(loc.query);
@@ -61,7 +69,7 @@ export function WorkList() {
   const villageName = new Map(data.villages.map((v) => [v.id, v.name]));
   const shown = data.items.filter((i) => i.state !== 'upcoming').length;
   return (
-    <section className="page" data-testid="worklist">
+    <section className="page" data-testid="worklist" aria-busy={busy} data-filter={data.filter}>
       <h1>{t('care.title', { count: shown })}</h1>
       <div className="filters">
         <label>
