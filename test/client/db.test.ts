@@ -26,7 +26,7 @@ describe('v1 → current migration with real data', () => {
 
     const d = new CunyiDb(name);
     await d.open();
-    expect(d.verno).toBe(7);
+    expect(d.verno).toBe(8);
     expect(await d.attachments.where('sha256').equals('0'.repeat(64)).count()).toBe(0);
     expect(await d.members.count()).toBe(county.members.length);
     expect(await d.households.count()).toBe(county.households.length);

@@ -19,9 +19,10 @@ import { contractValidUntil, generateWorklist, type WorkItem, type WorklistFilte
 import { localToday } from '../../model/idcard.ts';
 import { mayWrite } from '../../model/permissions.ts';
 import { firstProblem, type RecordProblem } from '../../model/record-parts.ts';
-import type { Enrolment, StatusRecord } from '../../model/roster.ts';
+import type { Enrolment, Household, Member, StatusRecord } from '../../model/roster.ts';
 import type { Entity, Role } from '../../model/sync.ts';
 import { ulid } from '../../model/ulid.ts';
+import { readDigest } from './digest.ts';
 import { InputError } from './repo.ts';
 import { db, type AuditRow, type ContractRow, type CunyiDb, type FollowupRow, type OutboxRow, type VisitRow } from './schema.ts';
 
@@ -225,19 +226,26 @@ export async function contractsInForce(householdId: string, on: string = localTo
 
 /** What the work list reads, from this tablet's store: its villages, or only those given. */
 export async function worklistInput(today: string, villageIds?: readonly string[], pack: CarePack = builtinCarePack(), d: CunyiDb = db()): Promise<WorklistInput> {
-  return d.transaction('r', [d.members, d.households, d.statuses, d.enrolments, d.followups, d.visits, d.contracts, d.filings], async () => {
-    const v = villageIds ? [...villageIds] : null;
-    const [members, households, enrolments, followups, visits, contracts, filings] = await Promise.all([
-      v ? d.members.where('villageId').anyOf(v).toArray() : d.members.toArray(),
-      v ? d.households.where('villageId').anyOf(v).toArray() : d.households.toArray(),
-      v ? d.enrolments.where('villageId').anyOf(v).toArray() : d.enrolments.toArray(),
-      v ? d.followups.where('villageId').anyOf(v).toArray() : d.followups.toArray(),
-      v ? d.visits.where('villageId').anyOf(v).toArray() : d.visits.toArray(),
-      v ? d.contracts.where('villageId').anyOf(v).toArray() : d.contracts.toArray(),
-      v ? d.filings.where('villageId').anyOf(v).toArray() : d.filings.toArray(),
-    ]);
+  // The roster from its digest (db/digest.ts): one sealed row rather than every member opened.
+  const roster = await readDigest(d);
+  const v = villageIds ? new Set(villageIds) : null;
+  const inV = <T extends { villageId: string }>(rows: T[]): T[] => (v ? rows.filter((r) => v.has(r.villageId)) : rows);
+  const members = inV(roster.members) as Member[];
+  const households = inV(roster.households) as Household[];
+  const enrolments = inV(roster.enrolments) as Enrolment[];
+  let statuses = roster.statuses as StatusRecord[];
+  if (v) {
     const ids = new Set(members.map((m) => m.id));
-    const statuses: StatusRecord[] = villageIds ? await d.statuses.where('memberId').anyOf([...ids]).toArray() : await d.statuses.toArray();
+    statuses = statuses.filter((s) => ids.has(s.memberId));
+  }
+  return d.transaction('r', [d.followups, d.visits, d.contracts, d.filings], async () => {
+    const vs = villageIds ? [...villageIds] : null;
+    const [followups, visits, contracts, filings] = await Promise.all([
+      vs ? d.followups.where('villageId').anyOf(vs).toArray() : d.followups.toArray(),
+      vs ? d.visits.where('villageId').anyOf(vs).toArray() : d.visits.toArray(),
+      vs ? d.contracts.where('villageId').anyOf(vs).toArray() : d.contracts.toArray(),
+      vs ? d.filings.where('villageId').anyOf(vs).toArray() : d.filings.toArray(),
+    ]);
     return { today, pack, members, households, statuses, enrolments, followups, visits, contracts, filings };
   });
 }

@@ -1,8 +1,10 @@
 /**
  * Bulk import of a roster (demo county, first download): one transaction per table, rows in
- * chunks so progress can be shown, search keys computed on the way in.
+ * chunks so progress can be shown, search keys computed on the way in; the roster digest of the
+ * work list made from the same rows.
  */
 import type { Enrolment, Household, Member, StatusRecord, Village } from '../../model/roster.ts';
+import { importMarks, writeImportedDigest } from './digest.ts';
 import { CunyiDb, DB_NAME, type HouseholdRow, type MemberRow } from './schema.ts';
 import { clearFieldsOf, presealRows } from './seal.ts';
 import { householdSearchKeys, memberSearchKeys } from './search-keys.ts';
@@ -52,14 +54,18 @@ export async function importRoster(data: RosterData, onProgress?: (done: number,
     const statuses = await ready('statuses', data.statuses);
     const enrolments = await ready('enrolments', data.enrolments);
     performance.mark('cunyi:import-sealed');
-    await d.transaction('rw', [d.villages, d.households, d.members, d.statuses, d.enrolments, d.meta], async () => {
+    const marks = await d.transaction('rw', [d.villages, d.households, d.members, d.statuses, d.enrolments, d.meta], async () => {
       await step(villages, (c) => d.villages.bulkPut(c));
       await step(households, (c) => d.households.bulkPut(c));
       await step(members, (c) => d.members.bulkPut(c));
       await step(statuses, (c) => d.statuses.bulkPut(c));
       await step(enrolments, (c) => d.enrolments.bulkPut(c));
+      return importMarks(d, data);
     });
+    // The work list's roster digest (db/digest.ts) from the rows in hand, when the store holds just them.
     performance.mark('cunyi:import-written');
+    if (marks) await writeImportedDigest(d, marks, data);
+    performance.mark('cunyi:import-digest');
   } finally {
     if (own) d.close();
   }

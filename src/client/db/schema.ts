@@ -8,6 +8,7 @@ import type { Contract, Followup, HouseholdVisit } from '../../model/careplan/re
 import type { FilingContent, FilingRecord, FilingStatus } from '../../model/filing.ts';
 import type { LedgerEntry } from '../../model/records.ts';
 import type { Enrolment, Household, Member, StatusRecord, Village } from '../../model/roster.ts';
+import { STAMP, stampMiddleware, type DigestRow } from './digest.ts';
 import { sealMiddleware } from './seal.ts';
 import { householdSearchKeys, memberSearchKeys } from './search-keys.ts';
 
@@ -141,6 +142,7 @@ export class CunyiDb extends Dexie {
   drafts!: EntityTable<DraftRow, 'id'>;
   audit!: EntityTable<AuditRow, 'seq'>;
   meta!: EntityTable<MetaRow, 'key'>;
+  digest!: EntityTable<DigestRow, 'id'>;
 
   /** The profile's data key (null: a store kept in the clear, as in unit tests and the blank store). */
   readonly key: Uint8Array | null;
@@ -153,6 +155,7 @@ export class CunyiDb extends Dexie {
     });
     this.key = options.key ?? null;
     if (this.key) this.use(sealMiddleware(this.key));
+    this.use(stampMiddleware());
     defineVersions(this);
     this.table('queue').hook('creating', () => {
       for (const l of outboxListeners) l();
@@ -241,6 +244,20 @@ export const SCHEMA_V7 = {
   contracts: 'id, memberId, householdId, villageId, validUntil',
 };
 
+/**
+ * Version 8: every member, household, status and enrolment row carries an indexed write stamp
+ * (db/digest.ts), so the work list and 村情 read one compact digest of the roster and open only the
+ * rows written since it was made; the digest itself (one row, sealed as a whole).
+ */
+export const SCHEMA_V8 = {
+  ...SCHEMA_V7,
+  households: `${SCHEMA_V7.households}, ${STAMP}`,
+  members: `${SCHEMA_V7.members}, ${STAMP}`,
+  statuses: `${SCHEMA_V7.statuses}, ${STAMP}`,
+  enrolments: `${SCHEMA_V7.enrolments}, ${STAMP}`,
+  digest: 'id',
+};
+
 /** The search keys of every member and household computed again (v2 made them, v6 shortened them). */
 async function searchKeysAgain(tx: Transaction): Promise<void> {
   await tx
@@ -281,6 +298,12 @@ export function defineVersions(db: Dexie): void {
         .table('visits')
         .filter((v: Record<string, unknown>) => !Array.isArray(v.visitors))
         .delete();
+    });
+  db.version(8)
+    .stores(SCHEMA_V8)
+    .upgrade(async (tx) => {
+      // Written again through the stamp middleware: each row gets its stamp.
+      for (const name of ['members', 'households', 'statuses', 'enrolments']) await tx.table(name).toCollection().modify(() => {});
     });
 }
 
