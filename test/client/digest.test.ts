@@ -5,10 +5,11 @@
  * every row of the store; the digest opens only what was written since it was made.
  */
 import 'fake-indexeddb/auto';
+import { liveQuery } from 'dexie';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { workList, worklistInput } from '../../src/client/db/careplan.ts';
-import { readDigest } from '../../src/client/db/digest.ts';
+import { digestStored, readDigest } from '../../src/client/db/digest.ts';
 import { importRoster } from '../../src/client/db/import.ts';
 import { addEnrolment, addStatus, deleteStatus, endEnrolment, updateMember } from '../../src/client/db/repo.ts';
 import { CunyiDb } from '../../src/client/db/schema.ts';
@@ -151,6 +152,31 @@ describe('the roster digest', () => {
     const all = await everything(again);
     expect(await workList(today, {}, again)).toEqual(generateWorklist(all));
     expect((await readDigest(again)).members.find((x) => x.id === m.id)!.insured).toEqual({ scheme: 'resident', year: 2030 });
+    again.close();
+  });
+});
+
+describe('the roster digest read as the screens read it', () => {
+  it('is made inside a liveQuery (where Dexie refuses writes) and stored after it', async () => {
+    const d = new CunyiDb(`digest-${Date.now()}-${n++}`);
+    const county = generateCounty({ seed: 5, members: 40 });
+    await importRoster(county, undefined, d);
+    await d.digest.clear();
+    d.close();
+    // Opened again with no digest stored: the work list in a liveQuery must make it.
+    const again = new CunyiDb(d.name);
+    const items = await new Promise<unknown[]>((resolve, reject) => {
+      const sub = liveQuery(() => workList(today, {}, again)).subscribe({
+        next: (v) => {
+          sub.unsubscribe();
+          resolve(v);
+        },
+        error: reject,
+      });
+    });
+    expect(items).toEqual(generateWorklist(await everything(again)));
+    await digestStored(again);
+    expect(await again.digest.get('care')).toBeDefined();
     again.close();
   });
 });

@@ -188,6 +188,32 @@ function remember(d: CunyiDb, entry: { marks: Marks; digest: Digest; unsaved: nu
   inMemory.set(d, entry);
 }
 
+/** The digest being stored, per store (tests wait for it). */
+const storing = new WeakMap<CunyiDb, Promise<void>>();
+
+/**
+ * Stores the digest after the read that made it, in a task of its own: the screens read through a
+ * liveQuery, where Dexie refuses any write, and a stored digest only saves a later opening work.
+ * Failing to store it loses nothing (the next opening makes it again).
+ */
+function storeLater(d: CunyiDb, marks: Marks, digest: Digest): void {
+  // After the one before (each stored pair is consistent in itself; the last made is the last stored).
+  const done = digestStored(d).then(() => new Promise<void>((resolve) => {
+    setTimeout(() => {
+      void sealJson(d, digest)
+        .then((blob) => d.digest.put({ id: 'care', marks, blob }))
+        .catch(() => undefined)
+        .then(() => resolve());
+    }, 0);
+  }));
+  storing.set(d, done);
+}
+
+/** Settles once the digest last made has been stored (or failed to be). */
+export function digestStored(d: CunyiDb): Promise<void> {
+  return storing.get(d) ?? Promise.resolve();
+}
+
 const same = (a: Marks, b: Marks) => DIGEST_TABLES.every((n) => a[n].stamp === b[n].stamp && a[n].count === b[n].count);
 
 /**
@@ -195,9 +221,9 @@ const same = (a: Marks, b: Marks) => DIGEST_TABLES.every((n) => a[n].stamp === b
  * date first when something was written since it was made. Kept in memory while the store is open,
  * so a read with nothing written since opens nothing at all.
  */
-export async function readDigest(d: CunyiDb): Promise<Digest> {
-  const cached = inMemory.get(d);
-  const { row, marks } = await d.transaction('r', [d.digest, ...DIGEST_TABLES.map((n) => d.table(n))], async () => ({ row: cached ? undefined : await d.digest.get('care'), marks: await marksNow(d) }));
+export async function readDigest(d: CunyiDb, ignoreStored = false): Promise<Digest> {
+  const cached = ignoreStored ? undefined : inMemory.get(d);
+  const { row, marks } = await d.transaction('r', [d.digest, ...DIGEST_TABLES.map((n) => d.table(n))], async () => ({ row: cached || ignoreStored ? undefined : await d.digest.get('care'), marks: await marksNow(d) }));
   for (const n of DIGEST_TABLES) stampFloor(marks[n].stamp);
   let have = cached ?? null;
   if (!have && row) {
@@ -228,13 +254,12 @@ export async function readDigest(d: CunyiDb): Promise<Digest> {
   // A count other than the rows in hand: something was deleted (or written during the read). From scratch.
   if (have && DIGEST_TABLES.some((n) => next[n].length !== read.marks[n].count)) {
     inMemory.delete(d);
-    await d.digest.delete('care');
-    return readDigest(d);
+    return readDigest(d, true);
   }
   const taken = DIGEST_TABLES.reduce((sum, n) => sum + read[n].length, 0);
   const entry = { marks: read.marks, digest: next, unsaved: (have?.unsaved ?? 0) + taken };
   if (!have || entry.unsaved >= SAVE_AFTER) {
-    await d.digest.put({ id: 'care', marks: read.marks, blob: await sealJson(d, next) });
+    storeLater(d, read.marks, next);
     entry.unsaved = 0;
   }
   remember(d, entry);
