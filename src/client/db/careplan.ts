@@ -23,6 +23,7 @@ import type { Enrolment, Household, Member, StatusRecord } from '../../model/ros
 import type { Entity, Role } from '../../model/sync.ts';
 import { ulid } from '../../model/ulid.ts';
 import { readDigest } from './digest.ts';
+import { shownStatus } from './filings.ts';
 import { InputError } from './repo.ts';
 import { db, type AuditRow, type ContractRow, type CunyiDb, type FollowupRow, type OutboxRow, type VisitRow } from './schema.ts';
 
@@ -246,7 +247,9 @@ export async function worklistInput(today: string, villageIds?: readonly string[
       vs ? d.contracts.where('villageId').anyOf(vs).toArray() : d.contracts.toArray(),
       vs ? d.filings.where('villageId').anyOf(vs).toArray() : d.filings.toArray(),
     ]);
-    return { today, pack, members, households, statuses, enrolments, followups, visits, contracts, filings };
+    // A filing as the tablet shows it: a corrected one waiting to reach the county is no longer "returned".
+    const shown = filings.map((f) => (f.local?.queued ? { ...f, status: shownStatus(f) } : f));
+    return { today, pack, members, households, statuses, enrolments, followups, visits, contracts, filings: shown };
   });
 }
 
