@@ -3,6 +3,7 @@
  * so deep links work on first load too) and the API under /api.
  */
 import fastifyCompress from '@fastify/compress';
+import { dashboardReport, figureList } from './dashboard.ts';
 import { constants as zlibConstants } from 'node:zlib';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
@@ -293,6 +294,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.get('/api/review/filings/:id', async (req) => filingDetail(db, await principal(req), idParam(req)));
 
   app.post('/api/review/filings/:id/actions', async (req) => actOnFiling(db, await principal(req), idParam(req), req.body));
+
+  app.get('/api/dashboard', async (req) => dashboardReport(db, await principal(req), req.query as { area?: string }));
+
+  app.get('/api/dashboard/list', async (req) => figureList(db, await principal(req), req.query as { village?: string; figure?: string }));
 
   /** Who changed a record, and when: for any user whose jurisdiction holds the record. */
   app.get('/api/records/:entity/:id/history', async (req) => {

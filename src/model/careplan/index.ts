@@ -7,3 +7,4 @@ export { builtinCarePack, BUILTIN_CARE_PACK_JSON, DEFAULT_CARE_PACK_ID } from '.
 export { addDays, addMonths, dayOf, isoOf } from '../days.ts';
 export * from './check.ts';
 export * from './dashboard.ts';
+export * from './report.ts';
