@@ -150,6 +150,35 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('the care plan in Chrom
     expect(await smallTouchTargets(page)).toEqual([]);
   });
 
+  it("marks an earlier visit's measure done at the next visit, and the measure leaves 待办", async () => {
+    await page.getByTestId('nav-worklist').click();
+    await listKind(page, 'measure');
+    const item = page.getByTestId('work-item').filter({ hasText: '今年未参保缴费' });
+    await item.first().waitFor();
+    await item.first().click();
+    await page.getByTestId('visit-form').waitFor();
+    const householdId = new URL(page.url()).pathname.split('/')[2]!;
+    const open = page.getByTestId('visit-open-measure').filter({ hasText: '动员本周内到村委会缴费' });
+    await open.waitFor();
+    await shotSizes(page, 'visit-open-measures', page.getByTestId('visit-open-measures'));
+    await open.getByTestId('visit-measure-done').check();
+    await page.getByTestId('save').click();
+    await page.getByTestId('saved-notice').getByText('走访已保存').waitFor();
+    await page.getByTestId('nav-worklist').click();
+    await listKind(page, 'measure');
+    expect(await page.getByTestId('work-item').filter({ hasText: '今年未参保缴费' }).count()).toBe(0);
+    // The next visit there shows no open measure.
+    await gotoApp(page, `${server.url}/households/${householdId}/visits/new`);
+    await page.getByTestId('visit-form').waitFor();
+    expect(await page.getByTestId('visit-open-measure').count()).toBe(0);
+    await page.getByTestId('sync-now').click();
+    await page.getByTestId('sync-pending').getByText('全部已上报').waitFor({ timeout: 30_000 });
+    const visits = (await countyRecords()).filter((r) => r.entity === 'visit' && (r.data as { householdId?: string } | null)?.householdId === householdId);
+    expect(visits).toHaveLength(2);
+    const done = visits.flatMap((r) => (r.data as { findings: { measure: string; doneOn: string | null }[] }).findings).filter((f) => f.doneOn !== null);
+    expect(done).toMatchObject([{ measure: '动员本周内到村委会缴费' }]);
+  });
+
   it("signs a household's members in one go", async () => {
     const householdId = await page.evaluate(async () => {
       const d = (window as unknown as Win).cunyi.db();

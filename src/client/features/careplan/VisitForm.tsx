@@ -1,11 +1,11 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ANSWERS, CHECKLIST_ITEMS, VISITOR_ROLES, type Answer, type ChecklistItem } from '../../../model/careplan/index.ts';
-import { addVisit, contractsInForce } from '../../db/careplan.ts';
+import { ANSWERS, CHECKLIST_ITEMS, VISITOR_ROLES, type Answer, type ChecklistItem, type VisitFinding } from '../../../model/careplan/index.ts';
+import { addVisit, contractsInForce, visitsOfHousehold } from '../../db/careplan.ts';
 import { InputError } from '../../db/repo.ts';
-import { db } from '../../db/schema.ts';
-import { today } from '../../i18n/index.ts';
+import { db, type VisitRow } from '../../db/schema.ts';
+import { date, today } from '../../i18n/index.ts';
 import { Link, useRouter } from '../../router.tsx';
 import { Field } from '../common/Field.tsx';
 import { FormActions } from '../common/FormActions.tsx';
@@ -27,8 +27,23 @@ type Values = {
   /** memberId → item → answer ('' not asked). */
   answers: Record<string, Partial<Record<ChecklistItem, Answer | ''>>>;
   findings: FindingValues[];
+  /** Measures agreed at an earlier visit that this visit found done (finding ids). */
+  done: string[];
   note: string;
 };
+
+/** The measures agreed at the household's earlier visits and not yet done, oldest due first. */
+function openMeasures(visits: readonly VisitRow[]): VisitFinding[] {
+  const first = new Map<string, VisitFinding>();
+  const done = new Set<string>();
+  for (const v of visits) {
+    for (const f of v.findings) {
+      if (f.doneOn !== null) done.add(f.id);
+      if (!first.has(f.id)) first.set(f.id, f);
+    }
+  }
+  return [...first.values()].filter((f) => !done.has(f.id)).sort((a, b) => a.due.localeCompare(b.due));
+}
 
 /**
  * 入户走访 of a household, by a cadre or a doctor, offline: who visited, who was met, what the visit
@@ -42,16 +57,17 @@ export function VisitForm({ householdId }: { householdId: string }) {
   const ctx = useLiveQuery(async () => {
     const d = db();
     const h = await d.households.get(householdId);
-    if (!h) return { h: null, members: [], prefill: {}, user: '', role: 'cadre' };
+    if (!h) return { h: null, members: [], prefill: {}, open: [] as VisitFinding[], user: '', role: 'cadre' };
     const members = (await d.members.where('householdId').equals(h.id).toArray()).filter((m) => m.state === 'active');
     const contracts = await contractsInForce(h.id, today());
     const enrolled = new Set((await d.enrolments.where('memberId').anyOf(members.map((m) => m.id)).toArray()).filter((e) => e.endedOn === null).map((e) => e.memberId));
     const prefill: Values['answers'] = {};
     for (const m of members) prefill[m.id] = { ...(contracts.has(m.id) ? { contract: 'yes' as const } : {}), ...(enrolled.has(m.id) ? { chronicCertified: 'yes' as const } : {}) };
     const session = (await d.meta.get('session'))?.value as { username?: string; role?: string } | undefined;
-    return { h, members, prefill, user: session?.username ?? '', role: session?.role === 'village-doctor' ? 'doctor' : 'cadre' };
+    const open = openMeasures(await visitsOfHousehold(h.id));
+    return { h, members, prefill, open, user: session?.username ?? '', role: session?.role === 'village-doctor' ? 'doctor' : 'cadre' };
   }, [householdId]);
-  const { values, set, clear } = useDraft<Values>(`visit-${householdId}`, { date: today(), visitor: '', role: '', met: [], answers: {}, findings: [], note: '' });
+  const { values, set, clear } = useDraft<Values>(`visit-${householdId}`, { date: today(), visitor: '', role: '', met: [], answers: {}, findings: [], done: [], note: '' });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [saving, setSaving] = useState(false);
   if (!ctx || !values) return <p className="page">{t('common.loading')}</p>;
@@ -87,7 +103,11 @@ export function VisitForm({ householdId }: { householdId: string }) {
         visitors: [{ name: visitor.trim(), role: role as (typeof VISITOR_ROLES)[number] }],
         met: values.met,
         checklist,
-        findings: values.findings.map((f) => ({ memberId: f.memberId || null, problem: f.problem.trim(), measure: f.measure.trim(), due: f.due })),
+        findings: [
+          // An earlier measure found done is carried with its id, done on this visit's date.
+          ...ctx.open.filter((f) => (values.done ?? []).includes(f.id)).map((f) => ({ ...f, doneOn: values.date })),
+          ...values.findings.map((f) => ({ memberId: f.memberId || null, problem: f.problem.trim(), measure: f.measure.trim(), due: f.due })),
+        ],
         ...(values.note.trim() ? { note: values.note.trim() } : {}),
       });
       await clear();
@@ -155,6 +175,32 @@ export function VisitForm({ householdId }: { householdId: string }) {
             </div>
           </fieldset>
         ))}
+        {ctx.open.length > 0 && (
+          <fieldset className="card" data-testid="visit-open-measures">
+            <legend>{t('care.visit.openMeasures')}</legend>
+            <ul className="plain">
+              {ctx.open.map((f) => {
+                const who = f.memberId ? ctx.members.find((m) => m.id === f.memberId)?.name : t('care.visit.household');
+                const done = (values.done ?? []).includes(f.id);
+                return (
+                  <li key={f.id} className="open-measure" data-testid="visit-open-measure">
+                    <label className="check">
+                      <input type="checkbox" checked={done} onChange={(ev) => set('done', ev.target.checked ? [...(values.done ?? []), f.id] : (values.done ?? []).filter((x) => x !== f.id))} data-testid="visit-measure-done" /> {t('care.visit.measureDone')}
+                    </label>
+                    <span>
+                      {f.measure}
+                      <small className="muted">
+                        {' '}
+                        · {f.problem} · {who ?? ''} · {t('care.due', { date: date(f.due) })}
+                        {f.due < today() && <span className="badge state-overdue">{t('care.states.overdue')}</span>}
+                      </small>
+                    </span>
+                  </li>
+                );
+              })}
+            </ul>
+          </fieldset>
+        )}
         <fieldset className="card">
           <legend>{t('care.visit.findings')}</legend>
           {values.findings.map((f, i) => (
