@@ -89,7 +89,7 @@ export function App() {
   const news = useFilingNews().length;
 
   useEffect(() => {
-    if (villageCount === 0 && !['/welcome', '/settings', '/login'].includes(loc.path) && !loc.path.startsWith('/review')) navigate(reviewer ? '/review' : '/welcome', { replace: true });
+    if (villageCount === 0 && !['/welcome', '/settings', '/login'].includes(loc.path) && !loc.path.startsWith('/review') && !(reviewer && loc.path === '/dashboard')) navigate(reviewer ? '/review' : '/welcome', { replace: true });
     else if (villageCount !== null && villageCount > 0 && loc.path === '/') navigate('/villages', { replace: true });
   }, [villageCount, loc.path, navigate, reviewer]);
 
@@ -128,11 +128,9 @@ export function App() {
               {work ? <span className="count-badge" data-testid="worklist-count">{work}</span> : null}
             </Link>
           )}
-          {!reviewer && (
-            <Link to="/dashboard" data-testid="nav-dashboard">
-              {t('care.dash.nav')}
-            </Link>
-          )}
+          <Link to="/dashboard" data-testid="nav-dashboard">
+            {t('care.dash.nav')}
+          </Link>
           <Link to="/estimate">{t('nav.estimate')}</Link>
           <Link to="/filings" data-testid="nav-filings">
             {t('nav.filings')}

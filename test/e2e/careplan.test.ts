@@ -201,4 +201,24 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('the care plan in Chrom
     const rec = (await countyRecords()).filter((r) => r.entity === ('contract' as never) && (r.data as { householdId?: string } | null)?.householdId === householdId);
     expect(rec).toHaveLength(2);
   });
+
+  it('shows the county reviewer 村情 of the whole county online, by township, with what the tablet sent', async () => {
+    const reviewer = await (await tabletContext(browser)).newPage();
+    await reviewer.goto(`${server.url}/welcome`);
+    await signIn(reviewer, server.url, 'county');
+    await reviewer.getByTestId('nav-dashboard').click();
+    await reviewer.getByTestId('dash-township').first().waitFor();
+    // The county's total and the first township's villages; the doctor's visit counted there.
+    const total = (await reviewer.getByTestId('dash-total').getByTestId('dash-members').textContent()) ?? '';
+    expect(Number(total.replace(/\D/g, ''))).toBeGreaterThan(0);
+    const visited = reviewer.getByTestId('dash-village').getByTestId('dash-visitedThisQuarter');
+    const texts = await visited.allTextContents();
+    const i = texts.findIndex((x) => x.startsWith('1 /'));
+    expect(i, texts.join(' | ')).toBeGreaterThanOrEqual(0);
+    await visited.nth(i).click();
+    await expect.poll(async () => (await reviewer.getByTestId('dash-list').textContent()) ?? '').not.toMatch(/^$|加载/);
+    await shotSizes(reviewer, 'dashboard-county', reviewer.getByTestId('dash-list'));
+    expect(await smallTouchTargets(reviewer)).toEqual([]);
+    await reviewer.close();
+  });
 });

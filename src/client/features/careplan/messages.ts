@@ -144,6 +144,9 @@ const zhCN = {
       approved: '今年批准 {{amount}}，已发放 {{paid}}',
       none: '（无）',
       showList: '点数字查看名单',
+      total: '全部辖区合计',
+      townshipTotal: '{{name}}合计',
+      offline: '村情汇总需要联网，由县里的服务器计算',
     },
     contract: {
       title: '家庭医生签约：{{household}}',
@@ -308,6 +311,9 @@ const zhTW: typeof zhCN = {
       approved: '今年核准 {{amount}}，已發放 {{paid}}',
       none: '（無）',
       showList: '點數字查看名單',
+      total: '全部轄區合計',
+      townshipTotal: '{{name}}合計',
+      offline: '村情彙總需要連網，由縣裡的伺服器計算',
     },
     contract: {
       title: '家庭醫生簽約：{{household}}',
@@ -470,6 +476,9 @@ const en: typeof zhCN = {
       approved: 'Approved this year {{amount}}, paid {{paid}}',
       none: '(none)',
       showList: 'Tap a number for the list',
+      total: 'Whole area',
+      townshipTotal: '{{name}}, all villages',
+      offline: 'The area figures are computed by the county server: connect to see them',
     },
     contract: {
       title: 'Family-doctor contract: {{household}}',
