@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CunyiDb } from '../../src/client/db/schema.ts';
-import { chromiumAvailable, killBrowser, launch, launchPersistent, shotSizes, signIn, smallTouchTargets, startServer, tabletContext, gotoApp, reloadApp, type Server } from './harness.ts';
+import { chromiumAvailable, killBrowser, launch, launchPersistent, shotSizes, signIn, smallTouchTargets, startServer, tabletContext, gotoApp, reloadApp, waitForServiceWorker, type Server } from './harness.ts';
 
 type Cunyi = {
   db: () => CunyiDb;
@@ -58,6 +58,9 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('forms in Chromium', ()
     browser = await launch();
     doctorCtx = await tabletContext(browser);
     doctor = await doctorCtx.newPage();
+    // Installed before going offline (the tests below open pages with the network cut).
+    await doctor.goto(`${server.url}/welcome`);
+    await waitForServiceWorker(doctor);
     await signIn(doctor, server.url, 'doctor');
     await doctor.getByTestId('sync-pending').getByText('全部已上报').waitFor({ timeout: 60_000 });
     today = await doctor.evaluate(() => {
