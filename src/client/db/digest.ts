@@ -15,6 +15,7 @@
 import type { DBCore, DBCoreCursor, Middleware } from 'dexie';
 import type { Enrolment, Household, Member, StatusRecord } from '../../model/roster.ts';
 import type { CunyiDb } from './schema.ts';
+import { mappedCursor } from './seal.ts';
 
 /** The tables the digest is made from, and the stamp each of their rows carries. */
 export const DIGEST_TABLES = ['members', 'households', 'statuses', 'enrolments'] as const;
@@ -65,27 +66,8 @@ function strip(v: unknown): unknown {
   return v;
 }
 
-/** The cursor with the stamp left out of its value (a Proxy: IndexedDB's cursor refuses another `this`). */
-function stripCursor(cursor: DBCoreCursor): DBCoreCursor {
-  let at: unknown = undefined;
-  let stripped: unknown = undefined;
-  return new Proxy(cursor, {
-    get(target, prop) {
-      if (prop === 'value') {
-        // The same object on every read of one position (a caller may change it and write it back).
-        const v = target.value;
-        if (v !== at) {
-          at = v;
-          stripped = strip(v);
-        }
-        return stripped;
-      }
-      if (prop === 'next') return () => target.next().then((c) => (c ? stripCursor(c) : c));
-      const v = Reflect.get(target, prop, target) as unknown;
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
-}
+/** The cursor with the stamp left out of its value. */
+const stripCursor = (cursor: DBCoreCursor): DBCoreCursor => mappedCursor(cursor, strip);
 
 /** The stamp middleware: above the seal (the stamp is an index key, kept in the clear). */
 export function stampMiddleware(): Middleware<DBCore> {

@@ -106,24 +106,30 @@ export async function presealRows<T extends object>(key: CryptoKey, rows: readon
   );
 }
 
-/**
- * The cursor with its value opened. A Proxy, not Object.create: IndexedDB's own cursor (which
- * Dexie's bottom layer hands up) refuses its getters and methods on any other `this`.
- */
+/** The cursor with its value opened. */
 function openCursor(cursor: DBCoreCursor, s: Sealer): DBCoreCursor {
+  return mappedCursor(cursor, (v) => s.open(v));
+}
+
+/**
+ * A cursor whose value is `map` of the underlying one, the same object on every read of one
+ * position (a caller may change it and write it back). A Proxy, not Object.create: IndexedDB's own
+ * cursor (which Dexie's bottom layer hands up) refuses its getters and methods on any other `this`.
+ */
+export function mappedCursor(cursor: DBCoreCursor, map: (value: unknown) => unknown): DBCoreCursor {
   let at: unknown = undefined;
-  let opened: unknown = undefined;
+  let mapped: unknown = undefined;
   return new Proxy(cursor, {
     get(target, prop) {
       if (prop === 'value') {
         const v = target.value;
         if (v !== at) {
           at = v;
-          opened = s.open(v);
+          mapped = map(v);
         }
-        return opened;
+        return mapped;
       }
-      if (prop === 'next') return () => target.next().then((c) => (c ? openCursor(c, s) : c));
+      if (prop === 'next') return () => target.next().then((c) => (c ? mappedCursor(c, map) : c));
       const v = Reflect.get(target, prop, target) as unknown;
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
