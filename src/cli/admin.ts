@@ -1,7 +1,8 @@
 /**
  * npm run admin -- <command> [options]   (DATA_DIR or DATABASE_URL as for npm start)
  *
- *   create-user --username U --role R [--name N] [--areas CODE,CODE]
+ *   create-user --username U --role R [--name N] [--areas CODE,CODE] [--phone P]
+ *   set-phone --username U --phone P|none          the number reviewers see beside the user's filings
  *   reset-password --username U                    also ends the user's sessions
  *   disable-user --username U                      the user can no longer sign in; every session ends at once
  *   enable-user --username U                       the user may sign in again
@@ -24,14 +25,14 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { generateCounty } from '../model/demo/index.ts';
 import { ROLES, type Role } from '../model/sync.ts';
-import { AuthError, createUser, disableUser, enableUser, resetPassword, revokeDevice, setAreas } from '../server/auth.ts';
+import { AuthError, createUser, disableUser, enableUser, resetPassword, revokeDevice, setAreas, setPhone } from '../server/auth.ts';
 import { rosterFromCsv } from '../server/csv-import.ts';
 import { openDb } from '../server/db.ts';
 import { importRoster, type ImportReport } from '../server/import/index.ts';
 import { passwordProblem } from '../server/passwords.ts';
 import { importCounty, SYSTEM } from '../server/sync/index.ts';
 
-const COMMANDS = ['create-user', 'reset-password', 'disable-user', 'enable-user', 'assign', 'revoke-device', 'list-users', 'list-devices', 'import'];
+const COMMANDS = ['create-user', 'set-phone', 'reset-password', 'disable-user', 'enable-user', 'assign', 'revoke-device', 'list-users', 'list-devices', 'import'];
 
 function usage(message: string): never {
   process.stderr.write(`${message}\nusage: npm run admin -- ${COMMANDS.join('|')} [options] (see src/cli/admin.ts)\n`);
@@ -159,8 +160,14 @@ try {
   switch (cmd) {
     case 'create-user': {
       const username = need('username');
-      await createUser(server.db, { username, displayName: typeof opts.name === 'string' ? opts.name : username, role, password, areas: areas() });
+      await createUser(server.db, { username, displayName: typeof opts.name === 'string' ? opts.name : username, role, password, areas: areas(), phone: typeof opts.phone === 'string' ? opts.phone : null });
       console.log(`created ${username} (${role}) for ${areas().join(', ') || 'no area yet'}`);
+      break;
+    }
+    case 'set-phone': {
+      const phone = need('phone');
+      await setPhone(server.db, need('username'), phone === 'none' ? null : phone);
+      console.log(phone === 'none' ? `${opts.username} has no phone on record now` : `phone of ${opts.username} set`);
       break;
     }
     case 'assign':

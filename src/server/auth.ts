@@ -5,6 +5,7 @@
  * after repeated wrong passwords, and each user's jurisdiction as administrative code prefixes (a
  * village's 12 digits, a township's 9, a county's 6).
  */
+import { checkPhone } from '../model/contact.ts';
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { sql, type Kysely } from 'kysely';
@@ -78,6 +79,8 @@ interface NewUser {
   role: Role;
   password: string;
   areas: string[];
+  /** The staff member's phone (mobile or landline), shown to reviewers; none when absent. */
+  phone?: string | null;
 }
 
 /** Creates an account; the password must pass the password rule (src/server/passwords.ts). */
@@ -101,13 +104,28 @@ function checkNewUser(u: NewUser): void {
   if (!USERNAME.test(u.username)) throw new AuthError('invalid', 'username: 3-32 lower-case letters, digits, dot, dash or underscore');
   if (!ROLES.includes(u.role)) throw new AuthError('invalid', `role: one of ${ROLES.join(', ')}`);
   for (const a of u.areas) if (!AREA.test(a)) throw new AuthError('invalid', `areas: "${a}" is not a county (6), township (9) or village (12) code`);
+  if (u.phone != null) staffPhone(u.phone);
+}
+
+/** A staff phone as stored (digits only), or the refusal naming the field. */
+function staffPhone(input: string): string {
+  const r = checkPhone(input);
+  if (!r.ok) throw new AuthError('invalid', r.problem === 'fullwidth' ? 'phone: 请用半角数字 (use ASCII digits, not full-width)' : 'phone: 应为 11 位手机号或带区号的座机号 (an 11-digit mobile or a landline with its area code)');
+  return r.phone;
+}
+
+/** Sets (or, with null, clears) the phone shown to reviewers beside the filings a user makes. */
+export async function setPhone(db: Kysely<Tables>, username: string, phone: string | null): Promise<void> {
+  const value = phone === null ? null : staffPhone(phone);
+  const id = await userId(db, username);
+  await db.updateTable('users').set({ phone: value }).where('id', '=', id).execute();
 }
 
 async function insertUser(db: Kysely<Tables>, u: NewUser): Promise<string> {
   const id = ulid();
   const hash = await hashPassword(u.password);
   await db.transaction().execute(async (trx) => {
-    await trx.insertInto('users').values({ id, username: u.username, display_name: u.displayName, role: u.role, password_hash: hash, created_at: new Date().toISOString(), disabled: 0 }).execute();
+    await trx.insertInto('users').values({ id, username: u.username, display_name: u.displayName, role: u.role, password_hash: hash, created_at: new Date().toISOString(), disabled: 0, phone: u.phone == null ? null : staffPhone(u.phone) }).execute();
     if (u.areas.length) await trx.insertInto('user_areas').values(u.areas.map((a) => ({ user_id: id, area_code: a }))).execute();
   });
   return id;

@@ -12,7 +12,8 @@ import { ulid } from '../model/ulid.ts';
 import { importsMigration } from './migrations/imports.ts';
 
 export interface Tables {
-  users: { id: string; username: string; display_name: string; role: string; password_hash: string; created_at: string; disabled: number };
+  /** `phone`: the staff member's own number, shown to reviewers beside what the member filed (null: none given). */
+  users: { id: string; username: string; display_name: string; role: string; password_hash: string; created_at: string; disabled: number; phone: string | null };
   user_areas: { user_id: string; area_code: string };
   /** `user_id`: who registered the device (its first sign-in); who else used it is in `device_users`. */
   devices: { id: string; user_id: string; name: string; registered_at: string; last_seen_at: string; revoked_at: string | null };
@@ -347,6 +348,13 @@ const deviceKeysMigration: Migration = {
   },
 };
 
+/** A phone number per account, so that a reviewer can call the doctor who filed. */
+const userPhoneMigration: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('users').addColumn('phone', 'text').execute();
+  },
+};
+
 const VISITOR_ROLE: Record<string, string> = { 'village-doctor': 'doctor', 'village-cadre': 'cadre', 'township-reviewer': 'township' };
 
 /**
@@ -411,6 +419,7 @@ export function migrations(backend: Backend): Record<string, Migration> {
     '0005-device-keys': deviceKeysMigration,
     '0006-careplan': careplanMigration,
     '0007-imports': importsMigration,
+    '0008-user-phone': userPhoneMigration,
   };
 }
 

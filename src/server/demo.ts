@@ -27,6 +27,8 @@ export interface DemoAccount {
   /** A person's name, as filings and reviews show who acted (not a description of the role). */
   name: string;
   description: string;
+  /** The number reviewers see beside the account's filings (made up, like the rest of the demo). */
+  phone?: string;
 }
 
 export async function seedDemo(db: Kysely<Tables>, members = 10_000): Promise<DemoAccount[]> {
@@ -36,14 +38,14 @@ export async function seedDemo(db: Kysely<Tables>, members = 10_000): Promise<De
   const first = villages[0]!;
   const second = villages[1]!;
   const accounts: DemoAccount[] = [
-    { username: 'doctor', role: 'village-doctor', areas: [first.code, second.code], name: '王建国', description: `乡村医生：${first.name}、${second.name}` },
-    { username: 'cadre', role: 'village-cadre', areas: [first.code], name: '李桂兰', description: `村干部：${first.name}` },
+    { username: 'doctor', role: 'village-doctor', areas: [first.code, second.code], name: '王建国', description: `乡村医生：${first.name}、${second.name}`, phone: '13800000001' },
+    { username: 'cadre', role: 'village-cadre', areas: [first.code], name: '李桂兰', description: `村干部：${first.name}`, phone: '13800000002' },
     { username: 'township', role: 'township-reviewer', areas: [first.townshipCode.slice(0, 9)], name: '张明', description: `乡镇审核：${first.townshipName}` },
     { username: 'county', role: 'county-reviewer', areas: [county.county.code], name: '刘芳', description: `县一站式服务中心：${county.county.name}` },
     { username: 'admin', role: 'admin', areas: [], name: '管理员', description: '管理员' },
   ];
   for (const a of accounts) {
-    await createDemoUser(db, { username: a.username, displayName: a.name, role: a.role, areas: a.areas });
+    await createDemoUser(db, { username: a.username, displayName: a.name, role: a.role, areas: a.areas, phone: a.phone ?? null });
   }
   return accounts;
 }

@@ -781,8 +781,8 @@ async function detailOf(db: Db, p: Principal, f: Loaded) {
   const claimDate = claimDateOf(f.record.content.fields, filedOn);
   const statusOnClaim = f.pack ? { date: claimDate, ...statusOnDate(f.pack, records.statuses, claimDate) } : null;
   const filer = f.record.versions.at(-1)?.by;
-  const user = filer ? await db.selectFrom('users').select(['username', 'display_name']).where('username', '=', filer).executeTakeFirst() : undefined;
-  const filedBy = filer ? { username: filer, displayName: user?.display_name ?? filer } : null;
+  const user = filer ? await db.selectFrom('users').select(['username', 'display_name', 'phone']).where('username', '=', filer).executeTakeFirst() : undefined;
+  const filedBy = filer ? { username: filer, displayName: user?.display_name ?? filer, phone: user?.phone ?? null } : null;
   const doubts = f.pack && f.type ? grantDoubts(f.pack, f.type, f.record.content.fields, records.statuses, filedOn) : [];
   const audits = await db.selectFrom('filing_audit').selectAll().where('filing_id', '=', f.record.id).orderBy('at').orderBy('id').execute();
   return {

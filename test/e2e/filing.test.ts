@@ -216,7 +216,9 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
     await township.getByTestId('review-detail').waitFor();
     // What the tablet knew: who filed it and the member's status on the day.
     // A person's name, not a description of the role ("乡村医生：王家沟村、李家庄村").
-    expect(await township.getByTestId('review-filed-by').textContent()).toMatch(/^[\u4e00-\u9fff]{2,4} \(doctor\)$/);
+    expect(await township.getByTestId('review-filed-by').textContent()).toMatch(/^[\u4e00-\u9fff]{2,4} \(doctor\) · 13800000001$/);
+    // The doctor is one tap away on a phone.
+    expect(await township.getByTestId('review-filer-phone').getAttribute('href')).toBe('tel:13800000001');
     expect(await township.getByTestId('review-status-on').textContent()).toMatch(/建档立卡贫困人口/);
     await township.getByTestId('review-photo').nth(3).waitFor();
     await township.getByTestId('review-photo').first().click();

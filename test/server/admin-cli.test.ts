@@ -48,6 +48,26 @@ for (const backend of BACKENDS) {
       expect(await user('lisi')).toBeUndefined();
     }, 120_000);
 
+    it("keeps a staff member's phone for reviewers: given at creation, changed, cleared; a bad number is named and nothing changes", async () => {
+      const made = admin(['create-user', '--username', 'sunba', '--role', 'village-doctor', '--areas', '141130100200', '--name', '赵医生', '--phone', '138 0000 1234'], 'tall-trees-on-the-hill\n');
+      expect(made.status, made.stderr).toBe(0);
+      expect((await user('sunba'))!.phone).toBe('13800001234');
+      const bad = admin(['set-phone', '--username', 'sunba', '--phone', '１３８００００１２３４']);
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toMatch(/^phone: 请用半角数字/);
+      const short = admin(['set-phone', '--username', 'sunba', '--phone', '12345']);
+      expect(short.status).toBe(2);
+      expect(short.stderr).toMatch(/^phone: 应为 11 位手机号/);
+      expect((await user('sunba'))!.phone).toBe('13800001234');
+      expect(admin(['set-phone', '--username', 'sunba', '--phone', '0358-6221234']).status).toBe(0);
+      expect((await user('sunba'))!.phone).toBe('03586221234');
+      expect(admin(['set-phone', '--username', 'sunba', '--phone', 'none']).status).toBe(0);
+      expect((await user('sunba'))!.phone).toBeNull();
+      const badMade = admin(['create-user', '--username', 'qianqi', '--role', 'village-doctor', '--phone', 'call me'], 'tall-trees-on-the-hill\n');
+      expect(badMade.status).toBe(2);
+      expect(await user('qianqi')).toBeUndefined();
+    }, 120_000);
+
     it('applies the password rule, and resets a password from standard input, ending the sessions', async () => {
       for (const weak of ['woaini1314', 'short', 'lisi123456', 'cunyi-demo']) {
         const r = admin(['create-user', '--username', 'lisi', '--role', 'village-cadre'], `${weak}\n`);

@@ -18,7 +18,7 @@ import { PROTOCOL_VERSION, type Mutation, type PulledRecord } from '../../src/mo
 import { ulid } from '../../src/model/ulid.ts';
 import { builtinPack, PAYERS } from '../../src/rules/index.ts';
 import { buildApp } from '../../src/server/app.ts';
-import { createUser } from '../../src/server/auth.ts';
+import { createUser, setPhone } from '../../src/server/auth.ts';
 import { importCounty } from '../../src/server/sync/index.ts';
 import { BACKENDS, freshDb, MANY_LOGINS } from './backends.ts';
 import { JPEG, png, sha256 } from './photos.ts';
@@ -509,7 +509,11 @@ for (const backend of BACKENDS) {
         const grant = (await detail('county', await fileGrant())).json();
         expect(grant).toMatchObject({ resettlement: null, difference: null });
         // What the tablet knew: who filed, the member's status on the day, the grant's unmet conditions.
-        expect(grant.filedBy).toMatchObject({ username: 'doctor' });
+        expect(grant.filedBy).toMatchObject({ username: 'doctor', phone: null });
+        // With a phone on record, the reviewer can call the doctor who filed.
+        await setPhone(sdb.db, 'doctor', '13912345678');
+        expect((await detail('county', grant.filing.id)).json().filedBy).toEqual({ username: 'doctor', displayName: '张医生', phone: '13912345678' });
+        await setPhone(sdb.db, 'doctor', null);
         expect(grant.statusOnClaim).toMatchObject({ date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), registeredPoor: expect.any(Boolean) });
         const m0 = membersOf(mine.id)[0]!;
         const notLate = create(m0, 'critical-care-grant', { ...(await grantContent(m0)), fields: { grantDisease: 'lung-cancer', lateStage: 'no', diagnosisDate: '2026-03-01', payee: m0.name } });

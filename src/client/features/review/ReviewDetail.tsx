@@ -31,6 +31,16 @@ function Knew({ data }: { data: ReviewDetailData }) {
             <dt>{t('reviewKnew.filedBy')}</dt>
             <dd data-testid="review-filed-by">
               {data.filedBy.displayName} ({data.filedBy.username})
+              {data.filedBy.phone ? (
+                <>
+                  {' · '}
+                  <a href={`tel:${data.filedBy.phone}`} data-testid="review-filer-phone">
+                    {data.filedBy.phone}
+                  </a>
+                </>
+              ) : (
+                <span className="muted"> · {t('reviewKnew.noPhone')}</span>
+              )}
             </dd>
           </div>
         )}

@@ -44,7 +44,8 @@ export interface ReviewDetailData {
   statusOnClaim: { date: string; registeredPoor: boolean; poorClass: 1 | 2 | null; assistance: 'tekun' | 'dibao' | null } | null;
   /** What the tablet warned of: a grant's conditions not met on the day it was filed. */
   doubts: string[];
-  filedBy: { username: string; displayName: string } | null;
+  /** Who filed it, with the phone the county keeps for them (null: none on record). */
+  filedBy: { username: string; displayName: string; phone: string | null } | null;
   audit: { id?: string; action: string; stage: string | null; username: string; role: string; at: string; amount?: number | null; reason?: string | null }[];
 }
 
