@@ -48,6 +48,8 @@ const API_ROUTES = [
   'GET /api/admin/imports',
   'GET /api/export/roster.xlsx',
   'GET /api/export/template.xlsx',
+  'GET /api/dashboard',
+  'GET /api/dashboard/list',
 ];
 
 function checkHeaders(what: string, r: { headers: Record<string, unknown> }, api: boolean): void {
@@ -139,6 +141,10 @@ for (const backend of BACKENDS) {
           return { req: { method, url, headers: county }, ok: true };
         case 'GET /api/export/template.xlsx':
           return { req: { method, url, headers: county }, ok: true };
+        case 'GET /api/dashboard':
+          return { req: { method, url, headers: county }, ok: true };
+        case 'GET /api/dashboard/list':
+          return { req: { method, url: `/api/dashboard/list?village=${mine.id}&figure=members`, headers: county }, ok: true };
       }
       if (url === '/api/*') return { req: { method, url: '/api/no-such-route', headers: doctor, ...(method === 'GET' || method === 'HEAD' ? {} : { payload: {} }) } };
       if (!url.startsWith('/api/') && !url.includes(':') && !url.includes('*')) return { req: { method, url }, ok: true };
