@@ -15,7 +15,7 @@ import { ENTITIES, MIN_CLIENT_PROTOCOL, MIN_PUSH_PROTOCOL, PROTOCOL_VERSION, typ
 import { isUlid } from '../model/ulid.ts';
 import { authenticate, AuthError, DEFAULT_LOCKOUT, deviceKey, inJurisdiction, login, USERNAME, type LockoutPolicy, type Principal } from './auth.ts';
 import { isStorageFull, type ServerDb } from './db.ts';
-import { actOnFiling, DEFAULT_UPLOAD_LIMITS, filingDocument, filingDetail, HttpError, listFilings, putChunk, uploadStatus, type ListQuery, type UploadLimits } from './filings.ts';
+import { actOnFiling, DEFAULT_UPLOAD_LIMITS, filingDocument, visitPhoto, filingDetail, HttpError, listFilings, putChunk, uploadStatus, type ListQuery, type UploadLimits } from './filings.ts';
 import { jsonDepthWithin, MAX_JSON_DEPTH } from './json.ts';
 import { XLSX_MIME } from './import/export.ts';
 import { attachment, IMPORT_LIMIT, importRequest, importsRequest, rosterRequest, templateXlsx } from './import/http.ts';
@@ -317,6 +317,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const doc = await filingDocument(db, p, idParam(req), sha256);
     // A photo of a person's documents: never kept by a cache (the onSend hook says no-store).
     return reply.header('content-type', doc.mime).send(doc.data);
+  });
+
+  app.get('/api/visits/:id/photos/:sha256', async (req, reply) => {
+    const p = await principal(req);
+    const { sha256 } = req.params as { sha256: string };
+    const photo = await visitPhoto(db, p, idParam(req), sha256);
+    // A photo taken in someone's home: never kept by a cache either.
+    return reply.header('content-type', photo.mime).send(photo.data);
   });
 
   // Roster import (docs/import.md): the file as the body (up to IMPORT_LIMIT), a report back; every attempt audited.

@@ -873,6 +873,17 @@ export async function actOnFiling(db: Db, p: Principal, id: string, body: unknow
   return detailOf(db, p, { ...f, record: next, rev });
 }
 
+/** A photo of a household visit, for a user whose jurisdiction covers the visit and only if the visit names it. */
+export async function visitPhoto(db: Db, p: Principal, id: string, sha: string): Promise<{ mime: string; data: Buffer }> {
+  const row = await recordRow(db, 'visit', id);
+  if (!row || row.deleted || !inJurisdiction(p, row.village_code)) throw new HttpError(404, 'not-found', `没有这次走访 (no visit ${id})`);
+  const photos = ((JSON.parse(row.data) as { photos?: { sha256: string }[] }).photos ?? []).map((x) => x.sha256);
+  if (!photos.includes(sha)) throw new HttpError(404, 'not-found', `visit ${id} names no photo ${sha}`);
+  const u = await db.selectFrom('uploads').select(['mime', 'data', 'complete']).where('sha256', '=', sha).executeTakeFirst();
+  if (!u || u.complete !== 1) throw new HttpError(404, 'not-found', `photo ${sha} is not on the server`);
+  return { mime: u.mime, data: Buffer.from(u.data) };
+}
+
 /** A photo of a filing, for a user whose jurisdiction covers the filing and only if some version names it. */
 export async function filingDocument(db: Db, p: Principal, id: string, sha: string): Promise<{ mime: string; data: Buffer }> {
   const row = await recordRow(db, 'filing', id);

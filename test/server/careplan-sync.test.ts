@@ -11,7 +11,7 @@ import { migrate } from '../../src/server/db.ts';
 import { importCounty } from '../../src/server/sync/index.ts';
 import { BACKENDS, freshDb } from './backends.ts';
 import { contractOf, followupOf, visitOf } from './careplan-records.ts';
-import { county, fixture, membersOf, mine, theirs, type Auth, type Fixture } from './fixture.ts';
+import { county, fixture, membersOf, mine, photo, theirs, type Auth, type Fixture } from './fixture.ts';
 
 const now = () => new Date().toISOString();
 const mutation = (entity: Mutation['entity'], op: Mutation['op'], entityId: string, data: object, baseRev: number | null = null): Mutation => ({ id: ulid(), entity, entityId, op, baseRev, data: data as Record<string, unknown>, createdAt: now() });
@@ -60,6 +60,33 @@ for (const backend of BACKENDS) {
       // Its history names who recorded it, like any record's.
       const h = await f.app.inject({ method: 'GET', url: `/api/records/followup/${fu.id}/history`, headers: watchers.township });
       expect(h.json()).toMatchObject({ entity: 'followup', changes: [{ op: 'create', username: 'doctor', role: 'village-doctor' }] });
+    });
+
+    it('takes a visit with photos only once this device has sent them whole, and shows them to the area alone', async () => {
+      const cadre = await f.signIn('cadre');
+      const other = await f.signIn('cadre');
+      const [a, b] = [photo(), photo()];
+      const ref = (p: typeof a) => ({ sha256: p.sha, size: p.bytes.length, mime: p.mime as 'image/png' });
+      // Not sent at all, sent by another device, sent with another size: refused by the photo's index.
+      await f.upload(other, b);
+      const notSent = visitOf(m1!, ulid(), { photos: [ref(a)] });
+      const elsewhere = visitOf(m1!, ulid(), { photos: [ref(b)] });
+      const [r1, r2] = await f.push(cadre, [mutation('visit', 'create', notSent.id, notSent), mutation('visit', 'create', elsewhere.id, elsewhere)]);
+      expect(r1).toMatchObject({ status: 'rejected', code: 'document-missing', path: 'data.photos.0' });
+      expect(r1!.message).toContain('照片尚未从这台设备上传完整');
+      expect(r2).toMatchObject({ status: 'rejected', code: 'document-missing', path: 'data.photos.0' });
+      await f.upload(cadre, a);
+      const wrongSize = visitOf(m1!, ulid(), { photos: [{ ...ref(a), size: a.bytes.length + 1 }] });
+      expect((await f.push(cadre, [mutation('visit', 'create', wrongSize.id, wrongSize)]))[0]).toMatchObject({ status: 'rejected', code: 'document-missing' });
+      const good = visitOf(m1!, ulid(), { photos: [ref(a)] });
+      expect((await f.push(cadre, [mutation('visit', 'create', good.id, good)]))[0]).toMatchObject({ status: 'applied' });
+      // The township sees it; another township and a photo the visit does not name: not found.
+      const seen = await f.app.inject({ method: 'GET', url: `/api/visits/${good.id}/photos/${a.sha}`, headers: await f.signIn('township') });
+      expect(seen.statusCode).toBe(200);
+      expect(seen.headers['content-type']).toBe('image/png');
+      expect(Buffer.from(seen.rawPayload).equals(Buffer.from(a.bytes))).toBe(true);
+      expect((await f.app.inject({ method: 'GET', url: `/api/visits/${good.id}/photos/${a.sha}`, headers: await f.signIn('township2') })).statusCode).toBe(404);
+      expect((await f.app.inject({ method: 'GET', url: `/api/visits/${good.id}/photos/${b.sha}`, headers: await f.signIn('township') })).statusCode).toBe(404);
     });
 
     it("refuses a cadre's follow-up and contract by their kind, and takes the cadre's household visit", async () => {
@@ -182,9 +209,10 @@ for (const backend of BACKENDS) {
       const sdb = await freshDb(backend);
       try {
         // As a server of 0005 left it (0006 has no way down: it is forgotten), with a visit of protocol 1 stored and recorded by a doctor.
-        // Later migrations are taken back too (0007 made an empty table), so they run again after 0006, in order.
-        await sql`delete from kysely_migration where name in ('0006-careplan', '0007-imports')`.execute(sdb.db);
+        // Later migrations are taken back too (0007 made an empty table, 0008 an empty column), so they run again after 0006, in order.
+        await sql`delete from kysely_migration where name in ('0006-careplan', '0007-imports', '0008-user-phone')`.execute(sdb.db);
         await sql`drop table imports`.execute(sdb.db);
+        await sql`alter table users drop column phone`.execute(sdb.db);
         await importCounty(sdb.db, county);
         const m = membersOf(mine.id)[0]!;
         const id = ulid();

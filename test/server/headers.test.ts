@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ulid } from '../../src/model/ulid.ts';
 import { buildApp, ROUTES } from '../../src/server/app.ts';
 import { BACKENDS, MANY_LOGINS } from './backends.ts';
+import { visitOf } from './careplan-records.ts';
 import { county as demo, dist, fixture, H, membersOf, mine, PASSWORD, photo, type Auth, type Fixture, type Photo } from './fixture.ts';
 
 /** The policy the app is served with: nothing inline, nothing from elsewhere, never framed. */
@@ -50,6 +51,7 @@ const API_ROUTES = [
   'GET /api/export/template.xlsx',
   'GET /api/dashboard',
   'GET /api/dashboard/list',
+  'GET /api/visits/:id/photos/:sha256',
 ];
 
 function checkHeaders(what: string, r: { headers: Record<string, unknown> }, api: boolean): void {
@@ -76,6 +78,7 @@ for (const backend of BACKENDS) {
     let county: Auth;
     let admin: Auth;
     let filingId: string;
+    let visitId: string;
     let photos: [Photo, Photo, Photo];
     const member = membersOf(mine.id)[0]!;
 
@@ -89,6 +92,11 @@ for (const backend of BACKENDS) {
       const m = f.filing(member, photos);
       expect((await f.push(doctor, [m]))[0]).toMatchObject({ status: 'applied' });
       filingId = m.entityId;
+      // A household visit with a photo the same device sent.
+      const v = visitOf(member, ulid(), { photos: [{ sha256: photos[2].sha, size: photos[2].bytes.length, mime: photos[2].mime as 'image/png' }] });
+      const pushed = await f.push(doctor, [{ id: ulid(), entity: 'visit', entityId: v.id, op: 'create', baseRev: null, data: v as unknown as Record<string, unknown>, createdAt: new Date().toISOString() }]);
+      expect(pushed[0], JSON.stringify(pushed)).toMatchObject({ status: 'applied' });
+      visitId = v.id;
     });
     afterAll(async () => f?.close());
 
@@ -143,6 +151,8 @@ for (const backend of BACKENDS) {
           return { req: { method, url, headers: county }, ok: true };
         case 'GET /api/dashboard':
           return { req: { method, url, headers: county }, ok: true };
+        case 'GET /api/visits/:id/photos/:sha256':
+          return { req: { method, url: `/api/visits/${visitId}/photos/${photos[2].sha}`, headers: county }, ok: true };
         case 'GET /api/dashboard/list':
           return { req: { method, url: `/api/dashboard/list?village=${mine.id}&figure=members`, headers: county }, ok: true };
       }

@@ -37,6 +37,23 @@ function reject(id: string, code: string, message: string, path?: string): Mutat
   return { id, status: 'rejected', code, message: path ? `${path}: ${message}` : message, ...(path ? { path } : {}) };
 }
 
+/**
+ * The first photo a visit names that this device has not sent whole to the county (with the size
+ * and type named), unless the visit as stored names it already: a record cannot name, and so let
+ * its readers open, a photo of someone else's by knowing its hash. As for a filing's documents.
+ */
+async function photosNotSent(trx: Trx, deviceId: string, photos: readonly { sha256: string; size: number; mime: string }[], earlier: ReadonlySet<string>): Promise<{ index: number; message: string } | null> {
+  const shas = [...new Set(photos.map((x) => x.sha256))];
+  const rows = new Map((await trx.selectFrom('uploads').select(['sha256', 'size', 'mime', 'complete']).where('sha256', 'in', shas).execute()).map((r) => [r.sha256, r]));
+  const owned = new Set((await trx.selectFrom('upload_owners').select('sha256').where('device_id', '=', deviceId).where('sha256', 'in', shas).execute()).map((r) => r.sha256));
+  for (const [index, ph] of photos.entries()) {
+    const u = rows.get(ph.sha256);
+    if (!u || u.complete !== 1 || !(owned.has(ph.sha256) || earlier.has(ph.sha256))) return { index, message: `照片尚未从这台设备上传完整 (photo ${ph.sha256.slice(0, 12)}… is not uploaded from this device)` };
+    if (u.size !== ph.size || u.mime !== ph.mime) return { index, message: `照片与上传的不一致 (photo ${ph.sha256.slice(0, 12)}… was uploaded as ${u.size} bytes ${u.mime})` };
+  }
+  return null;
+}
+
 /** What applying a mutation writes: held in the push's batch until it is flushed. */
 interface Writes {
   row?: { row: Row; isNew: boolean };
@@ -68,6 +85,11 @@ class Batch {
     private readonly p: Principal,
     private readonly seqs: Seqs,
   ) {}
+
+  /** The device the push comes from. */
+  get deviceId(): string {
+    return this.p.deviceId;
+  }
 
   /** Reads, in one query a kind, the records and stored results these mutations will look at. */
   async prefetch(mutations: readonly Record<string, unknown>[]): Promise<void> {
@@ -251,6 +273,12 @@ async function careplanProblem(b: Batch, m: Mutation, record: Record<string, unk
       homes.set(id, r && !r.deleted ? (((JSON.parse(r.data) as { householdId?: unknown }).householdId as string | undefined) ?? null) : null);
     }
     problem = checkVisitMembers(v, (id) => homes.get(id) ?? null);
+    if (!problem && v.photos?.length) {
+      const stored = await b.get('visit', v.id);
+      const earlier = new Set(stored && !stored.deleted ? ((JSON.parse(stored.data) as HouseholdVisit).photos ?? []).map((x) => x.sha256) : []);
+      const missing = await photosNotSent(b.trx, b.deviceId, v.photos, earlier);
+      if (missing) return reject(m.id, 'document-missing', missing.message, `data.photos.${missing.index}`);
+    }
   } else if (m.entity === 'followup') {
     const f = record as unknown as Followup;
     const r = await b.get('member', f.memberId);
