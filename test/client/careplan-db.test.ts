@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { addFollowUp, addVisit, contractsInForce, contractsOfMember, followupsOfMember, signContracts, visitsOfHousehold, workList, type NewFollowup } from '../../src/client/db/careplan.ts';
+import { addFollowUp, addVisit, addVisitPhoto, dropVisitPhoto, contractsInForce, contractsOfMember, followupsOfMember, signContracts, visitsOfHousehold, workList, type NewFollowup } from '../../src/client/db/careplan.ts';
 import { importRoster } from '../../src/client/db/import.ts';
 import { InputError } from '../../src/client/db/repo.ts';
 import { CunyiDb, SCHEMA_V6 } from '../../src/client/db/schema.ts';
@@ -24,6 +24,7 @@ import type { Enrolment, Member } from '../../src/model/roster.ts';
 import { ulid } from '../../src/model/ulid.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { createUser } from '../../src/server/auth.ts';
+import { png } from '../server/photos.ts';
 import { openDb, type ServerDb } from '../../src/server/db.ts';
 import { importCounty } from '../../src/server/sync/index.ts';
 
@@ -277,5 +278,33 @@ describe('the care plan through the county server', () => {
     await cadre.outbox.add({ id: ulid(), createdAt: new Date().toISOString(), entity: 'followup', entityId: forged.id, op: 'create', baseRev: null, data: forged });
     expect(await syncNow(undefined, cadre)).toMatchObject({ pushed: 0, rejected: 1 });
     expect((await cadre.outbox.toArray())[0]).toMatchObject({ state: 'rejected', result: { code: 'forbidden', path: 'entity' } });
+  });
+
+  it("sends a visit's photos just before the visit, and sets the visit aside with the reason when the county refuses a photo", async () => {
+    const cadre = await device('cadre');
+    // A photo not kept on this tablet is refused by its index before anything is stored.
+    const stray = { sha256: 'a'.repeat(64), size: 100, mime: 'image/png' as const };
+    expect((await refusal(addVisit({ householdId: home.id, date: today, visitors: [visitor], met: [], checklist: [], photos: [stray] }, cadre))).field).toBe('photos.0');
+    expect(await cadre.outbox.count()).toBe(0);
+    const ref = await addVisitPhoto(new Blob([new Uint8Array(png(40, 30, 7))], { type: 'image/png' }), cadre);
+    const visit = await addVisit({ householdId: home.id, date: today, visitors: [visitor], met: [], checklist: [], photos: [ref] }, cadre);
+    expect(await syncNow(undefined, cadre)).toMatchObject({ pushed: 1, photos: 1, rejected: 0, error: null });
+    expect(await cadre.outbox.count()).toBe(0);
+    const stored = await sdb.db.selectFrom('records').select('data').where('entity', '=', 'visit').where('id', '=', visit.id).executeTakeFirstOrThrow();
+    expect(JSON.parse(stored.data).photos).toEqual([ref]);
+    // Bytes that are no image: the county refuses the photo, the visit waits aside with the reason, the next change still goes.
+    const fake = await addVisitPhoto(new Blob([new TextEncoder().encode('not a picture at all')], { type: 'image/jpeg' }), cadre);
+    await addVisit({ householdId: home.id, date: today, visitors: [visitor], met: [], checklist: [], photos: [fake] }, cadre);
+    await addVisit({ householdId: home.id, date: today, visitors: [visitor], met: [p1.id], checklist: [] }, cadre);
+    expect(await syncNow(undefined, cadre)).toMatchObject({ pushed: 1, rejected: 1, error: null });
+    const aside = await cadre.outbox.toArray();
+    expect(aside).toHaveLength(1);
+    expect(aside[0]).toMatchObject({ entity: 'visit', state: 'rejected', result: { path: 'photos' } });
+    // A photo left out of a visit is forgotten; one a visit names stays.
+    await dropVisitPhoto(ref.sha256, cadre);
+    expect(await cadre.attachments.where('sha256').equals(ref.sha256).count()).toBe(1);
+    const unused = await addVisitPhoto(new Blob([new Uint8Array(png(40, 30, 8))], { type: 'image/png' }), cadre);
+    await dropVisitPhoto(unused.sha256, cadre);
+    expect(await cadre.attachments.where('sha256').equals(unused.sha256).count()).toBe(0);
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, gotoApp, launch, shotSizes, signIn, smallTouchTargets, startServer, tabletContext, waitForServiceWorker, countyRecords as countyRecordsOf, type Server } from './harness.ts';
+import { API_HEADERS, chromiumAvailable, countyToken, gotoApp, launch, photoBytes, shotSizes, signIn, smallTouchTargets, startServer, tabletContext, waitForServiceWorker, countyRecords as countyRecordsOf, type Server } from './harness.ts';
 
 type Win = { cunyi: { db(): import('../../src/client/db/schema.ts').CunyiDb } };
 
@@ -123,7 +123,11 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('the care plan in Chrom
     await page.locator('#finding-0-measure').fill('动员本周内到村委会缴费');
     const due = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
     await page.locator('#finding-0-due').fill(due);
+    // A photo of the visit, compressed and kept sealed until the visit reaches the county.
+    await page.getByTestId('pick-visit').setInputFiles({ name: 'visit.jpg', mimeType: 'image/jpeg', buffer: await photoBytes(page, '入户走访') });
+    await page.getByTestId('visit-photo').waitFor();
     await shotSizes(page, 'visit-form', page.getByTestId('visit-finding'));
+    await shotSizes(page, 'visit-photos', page.getByTestId('visit-photos'));
     await page.getByTestId('save').click();
     await page.getByTestId('saved-notice').getByText('走访已保存').waitFor();
     await page.getByTestId('nav-worklist').click();
@@ -134,6 +138,14 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('the care plan in Chrom
     const rec = (await countyRecords()).filter((r) => r.entity === 'visit' && (r.data as { householdId?: string } | null)?.householdId === householdId);
     expect(rec).toHaveLength(1);
     expect((rec[0]!.data as { findings: { measure: string; due: string }[] }).findings[0]).toMatchObject({ measure: '动员本周内到村委会缴费', due });
+    // The photo reached the county with the visit, and the county shows it.
+    const photos = (rec[0]!.data as { photos?: { sha256: string; mime: string }[] }).photos ?? [];
+    expect(photos).toHaveLength(1);
+    expect(photos[0]!.mime).toBe('image/jpeg');
+    const token = await countyToken(server.url);
+    const got = await fetch(`${server.url}/api/visits/${rec[0]!.id}/photos/${photos[0]!.sha256}`, { headers: { ...API_HEADERS, authorization: `Bearer ${token}` } });
+    expect(got.status).toBe(200);
+    expect(got.headers.get('content-type')).toBe('image/jpeg');
   });
 
   it('村情 counts what was done, and lists the people behind a number', async () => {

@@ -8,33 +8,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '../../src/model/sync.ts';
 import { ulid } from '../../src/model/ulid.ts';
-import { chromiumAvailable, launch, shot, signIn, smallTouchTargets, startServer, tabletContext, waitForServiceWorker, gotoApp, reloadApp, countyToken, API_HEADERS, type Server } from './harness.ts';
+import { chromiumAvailable, launch, shot, signIn, smallTouchTargets, startServer, tabletContext, waitForServiceWorker, gotoApp, reloadApp, countyToken, API_HEADERS, photoBytes, type Server } from './harness.ts';
 
 const H = { 'x-cunyi-protocol': String(PROTOCOL_VERSION), 'content-type': 'application/json' };
-
-/** A photo as the camera would give it: a JPEG drawn in the page, with some detail so it compresses like one. */
-async function photoBytes(page: Page, label: string, w = 2400, h = 1800): Promise<Buffer> {
-  const b64 = await page.evaluate(
-    ({ label, w, h }) => {
-      const c = document.createElement('canvas');
-      c.width = w;
-      c.height = h;
-      const ctx = c.getContext('2d')!;
-      ctx.fillStyle = '#f4efe4';
-      ctx.fillRect(0, 0, w, h);
-      for (let i = 0; i < 60; i++) {
-        ctx.fillStyle = `hsl(${(i * 37) % 360} 40% 60%)`;
-        ctx.fillRect((i * 97) % w, (i * 53) % h, 180, 40);
-      }
-      ctx.fillStyle = '#222';
-      ctx.font = '160px sans-serif';
-      ctx.fillText(label, 120, h / 2);
-      return c.toDataURL('image/jpeg', 0.92).split(',')[1]!;
-    },
-    { label, w, h },
-  );
-  return Buffer.from(b64, 'base64');
-}
 
 async function syncUntil(page: Page, testId: string, status: string): Promise<void> {
   const deadline = Date.now() + 60_000;

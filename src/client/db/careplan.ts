@@ -16,6 +16,7 @@ import type { CarePack } from '../../model/careplan/pack.ts';
 import { builtinCarePack, DEFAULT_CARE_PACK_ID } from '../../model/careplan/packs/index.ts';
 import { ContractSchema, FollowupSchema, HouseholdVisitSchema, type Classification, type Contract, type Followup, type HouseholdVisit, type VisitFinding } from '../../model/careplan/records.ts';
 import { contractValidUntil, generateWorklist, type WorkItem, type WorklistFilter, type WorklistInput } from '../../model/careplan/worklist.ts';
+import { MAX_PHOTO_BYTES, PHOTO_TYPES } from '../../model/filing.ts';
 import { localToday } from '../../model/idcard.ts';
 import { mayWrite } from '../../model/permissions.ts';
 import { firstProblem, type RecordProblem } from '../../model/record-parts.ts';
@@ -23,7 +24,8 @@ import type { Enrolment, Household, Member, StatusRecord } from '../../model/ros
 import type { Entity, Role } from '../../model/sync.ts';
 import { ulid } from '../../model/ulid.ts';
 import { readDigest } from './digest.ts';
-import { shownStatus } from './filings.ts';
+import { FilingError, sha256Hex, shownStatus } from './filings.ts';
+import { sealBlob } from './seal.ts';
 import { InputError } from './repo.ts';
 import { db, type AuditRow, type ContractRow, type CunyiDb, type FollowupRow, type OutboxRow, type VisitRow } from './schema.ts';
 
@@ -69,12 +71,15 @@ export async function addVisit(input: NewVisit, d: CunyiDb = db()): Promise<Visi
   await checkRole(d, 'visit');
   notFuture('date', input.date);
   const t = now();
-  return d.transaction('rw', [d.households, d.members, d.visits, d.audit, d.outbox], async () => {
+  return d.transaction('rw', [d.households, d.members, d.visits, d.attachments, d.audit, d.outbox], async () => {
     const household = await d.households.get(input.householdId);
     if (!household) throw new InputError('householdId', 'invalid', 'householdId: is no household on this tablet');
     const findings = (input.findings ?? []).map((f) => ({ ...f, id: f.id ?? ulid(), doneOn: f.doneOn ?? null }));
     const row = { ...input, findings, id: ulid(), villageId: household.villageId, createdAt: t, updatedAt: t } as VisitRow;
     refuse(firstProblem(HouseholdVisitSchema, row));
+    for (const [i, ph] of (row.photos ?? []).entries()) {
+      if (!(await d.attachments.where('sha256').equals(ph.sha256).count())) throw new InputError(`photos.${i}`, 'invalid', `photos.${i}: is not on this tablet`);
+    }
     const ids = [...new Set([...row.met, ...row.checklist.map((c) => c.memberId), ...row.findings.flatMap((f) => (f.memberId ? [f.memberId] : []))])];
     const members = await d.members.bulkGet(ids);
     const homes = new Map(ids.map((id, i) => [id, members[i]?.householdId ?? null]));
@@ -84,6 +89,36 @@ export async function addVisit(input: NewVisit, d: CunyiDb = db()): Promise<Visi
     await d.audit.add(audit);
     await d.outbox.add(outbox);
     return row;
+  });
+}
+
+/** How a visit names a photo it carries. */
+export type VisitPhoto = NonNullable<HouseholdVisit['photos']>[number];
+
+/**
+ * Keeps a (compressed) photo for a visit being recorded, sealed like a filing's documents; returns
+ * how the visit will name it. The photo is sent to the county just before the visit that names it.
+ */
+export async function addVisitPhoto(blob: Blob, d: CunyiDb = db()): Promise<VisitPhoto> {
+  const mime = blob.type as VisitPhoto['mime'];
+  if (!PHOTO_TYPES.includes(mime)) throw new FilingError('not-an-image', `not a supported image type: ${mime || 'unknown'}`);
+  if (blob.size === 0 || blob.size > MAX_PHOTO_BYTES) throw new FilingError('too-large', `photo of ${blob.size} bytes`);
+  const sha256 = await sha256Hex(blob);
+  const ref: VisitPhoto = { sha256, size: blob.size, mime };
+  if (await d.attachments.where('sha256').equals(sha256).count()) return ref;
+  const key = await d.photoKey();
+  const stored = await sealBlob(key, blob);
+  await d.attachments.add({ id: ulid(), kind: 'visit', sha256, size: blob.size, mime, blob: stored, createdAt: now(), ...(key ? { sealed: true } : {}) });
+  return ref;
+}
+
+/** Forgets a photo taken for a visit and left out of it (one a visit or a filing names stays). */
+export async function dropVisitPhoto(sha256: string, d: CunyiDb = db()): Promise<void> {
+  await d.transaction('rw', [d.attachments, d.visits], async () => {
+    const rows = await d.attachments.where('sha256').equals(sha256).toArray();
+    if (rows.some((r) => r.kind !== 'visit')) return;
+    if ((await d.visits.filter((v) => (v.photos ?? []).some((x) => x.sha256 === sha256)).count()) > 0) return;
+    await d.attachments.bulkDelete(rows.map((r) => r.id));
   });
 }
 

@@ -102,7 +102,7 @@ export async function patchContent(id: string, fn: (c: FilingContent) => FilingC
 export const setField = (id: string, field: string, value: string, d: CunyiDb = db()) =>
   patchContent(id, (c) => ({ ...c, fields: { ...c.fields, [field]: value } }), d);
 
-async function sha256Hex(blob: Blob): Promise<string> {
+export async function sha256Hex(blob: Blob): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }

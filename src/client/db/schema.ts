@@ -54,9 +54,10 @@ export interface FilingLocal {
 }
 
 /** A photo of a filing's document, kept on the tablet until the county has it (and after). */
+/** A photo kept on the tablet: a filing's document (`filingId`), or a household visit's (kind `visit`, named by the visit by its hash). */
 export interface AttachmentRow {
   id: string;
-  filingId: string;
+  filingId?: string;
   kind: string;
   sha256: string;
   size: number;

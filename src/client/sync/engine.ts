@@ -13,7 +13,7 @@ import { api, ApiError, OfflineError } from './api.ts';
 import { requestBackgroundSync } from './background.ts';
 import { settleSubmission } from '../db/filings.ts';
 import type { FilingContent } from '../../model/filing.ts';
-import { uploadDocuments, UploadRefused } from './uploads.ts';
+import { uploadDocuments, uploadPhotos, UploadRefused } from './uploads.ts';
 import { deviceId, getSession, getSyncState, isReviewer, patchSyncState } from './session.ts';
 import { wiped } from './wipe.ts';
 
@@ -143,6 +143,9 @@ export interface SyncOutcome {
   error: string | null;
 }
 
+/** A visit that names photos (they go to the county just before it). */
+const withPhotos = (o: OutboxRow): boolean => o.entity === 'visit' && o.op !== 'delete' && Array.isArray((o.data as { photos?: unknown } | null)?.photos) && ((o.data as { photos: unknown[] }).photos.length > 0);
+
 /**
  * The next batch to push, in outbox order: roster changes up to the next filing, or one filing on
  * its own after its photos are uploaded, so that each filing is submitted as soon as its own photos
@@ -153,8 +156,21 @@ async function nextBatch(token: string, d: CunyiDb, out: SyncOutcome): Promise<O
   const waiting = (await d.outbox.orderBy('seq').toArray()).filter(pending).slice(0, 100);
   if (waiting.length === 0) return null;
   const first = waiting[0]!;
+  if (withPhotos(first)) {
+    // A household visit with photos: its photos first, then the visit on its own. A photo the
+    // county refuses for good sets the visit aside with the reason, listed to settle (nothing lost).
+    try {
+      out.photos += await uploadPhotos(token, (first.data as { photos: { sha256: string; mime: string }[] }).photos, d);
+    } catch (e) {
+      if (!(e instanceof UploadRefused)) throw e;
+      await d.outbox.update(first.seq!, { state: 'rejected', result: { code: e.code, message: e.message, path: 'photos', at: new Date().toISOString() } });
+      out.rejected++;
+      return [];
+    }
+    return [first];
+  }
   if (first.entity !== 'filing' || (first.op !== 'create' && first.op !== 'update')) {
-    const end = waiting.findIndex((o, i) => i > 0 && o.entity === 'filing');
+    const end = waiting.findIndex((o, i) => i > 0 && (o.entity === 'filing' || withPhotos(o)));
     return end < 0 ? waiting : waiting.slice(0, end);
   }
   try {

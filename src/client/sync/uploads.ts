@@ -1,5 +1,5 @@
 /**
- * Photo uploads before a filing is pushed: each photo in chunks, resumed from what the county already
+ * Photo uploads before a filing (or a household visit with photos) is pushed: each photo in chunks, resumed from what the county already
  * holds (after a dropped connection or a closed app), idempotent (a photo the county has is not sent
  * again), and verified there by size and SHA-256 before the filing naming it is accepted.
  */
@@ -49,15 +49,21 @@ async function uploadOne(token: string, sha256: string, blob: Blob, mime: string
 }
 
 /** Uploads every photo the content names that the county does not hold yet. */
-export async function uploadDocuments(token: string, content: FilingContent, d: CunyiDb): Promise<number> {
+export function uploadDocuments(token: string, content: FilingContent, d: CunyiDb): Promise<number> {
+  return uploadPhotos(token, content.documents, d);
+}
+
+/** Uploads the photos named (a filing's documents, a visit's photos) that the county does not hold yet. */
+export async function uploadPhotos(token: string, refs: readonly { sha256: string; mime: string; kind?: string }[], d: CunyiDb): Promise<number> {
   let sent = 0;
-  for (const ref of content.documents) {
+  for (const ref of refs) {
+    const kind = ref.kind ?? 'photo';
     const att = (await d.attachments.where('sha256').equals(ref.sha256).toArray()).find((a) => a.blob);
     if (att?.uploaded) continue;
-    if (!att) throw new UploadRefused('photo-missing', `照片不在本机 (the photo ${ref.sha256.slice(0, 12)}… is not on this tablet)`, ref.kind);
+    if (!att) throw new UploadRefused('photo-missing', `照片不在本机 (the photo ${ref.sha256.slice(0, 12)}… is not on this tablet)`, kind);
     const sentBefore = att.uploadStarted === true;
     if (!sentBefore) await d.attachments.where('sha256').equals(ref.sha256).modify({ uploadStarted: true });
-    await uploadOne(token, ref.sha256, await photoBlob(att, d), ref.mime, ref.kind, sentBefore);
+    await uploadOne(token, ref.sha256, await photoBlob(att, d), ref.mime, kind, sentBefore);
     await d.attachments.where('sha256').equals(ref.sha256).modify({ uploaded: true });
     sent++;
   }

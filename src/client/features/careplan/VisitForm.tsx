@@ -2,7 +2,7 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ANSWERS, CHECKLIST_ITEMS, VISITOR_ROLES, type Answer, type ChecklistItem, type VisitFinding } from '../../../model/careplan/index.ts';
-import { addVisit, contractsInForce, visitsOfHousehold } from '../../db/careplan.ts';
+import { addVisit, contractsInForce, visitsOfHousehold, type VisitPhoto } from '../../db/careplan.ts';
 import { InputError } from '../../db/repo.ts';
 import { db, type VisitRow } from '../../db/schema.ts';
 import { date, today } from '../../i18n/index.ts';
@@ -11,6 +11,7 @@ import { Field } from '../common/Field.tsx';
 import { FormActions } from '../common/FormActions.tsx';
 import { SubmitForm } from '../common/SubmitForm.tsx';
 import { useDraft } from '../common/useDraft.ts';
+import { VisitPhotos } from './VisitPhotos.tsx';
 
 interface FindingValues {
   key: string;
@@ -29,6 +30,8 @@ type Values = {
   findings: FindingValues[];
   /** Measures agreed at an earlier visit that this visit found done (finding ids). */
   done: string[];
+  /** Photos taken on the visit, kept sealed on the tablet (db/careplan.ts addVisitPhoto). */
+  photos: VisitPhoto[];
   note: string;
 };
 
@@ -67,7 +70,7 @@ export function VisitForm({ householdId }: { householdId: string }) {
     const open = openMeasures(await visitsOfHousehold(h.id));
     return { h, members, prefill, open, user: session?.username ?? '', role: session?.role === 'village-doctor' ? 'doctor' : 'cadre' };
   }, [householdId]);
-  const { values, set, clear } = useDraft<Values>(`visit-${householdId}`, { date: today(), visitor: '', role: '', met: [], answers: {}, findings: [], done: [], note: '' });
+  const { values, set, clear } = useDraft<Values>(`visit-${householdId}`, { date: today(), visitor: '', role: '', met: [], answers: {}, findings: [], done: [], photos: [], note: '' });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [saving, setSaving] = useState(false);
   if (!ctx || !values) return <p className="page">{t('common.loading')}</p>;
@@ -108,6 +111,7 @@ export function VisitForm({ householdId }: { householdId: string }) {
           ...ctx.open.filter((f) => (values.done ?? []).includes(f.id)).map((f) => ({ ...f, doneOn: values.date })),
           ...values.findings.map((f) => ({ memberId: f.memberId || null, problem: f.problem.trim(), measure: f.measure.trim(), due: f.due })),
         ],
+        ...(values.photos?.length ? { photos: values.photos } : {}),
         ...(values.note.trim() ? { note: values.note.trim() } : {}),
       });
       await clear();
@@ -235,6 +239,7 @@ export function VisitForm({ householdId }: { householdId: string }) {
             {t('care.visit.addFinding')}
           </button>
         </fieldset>
+        <VisitPhotos photos={values.photos ?? []} onChange={(next) => set('photos', next)} />
         <Field id="note" label={t('care.visit.note')}>
           <textarea id="note" rows={3} value={values.note} onChange={(ev) => set('note', ev.target.value)} />
         </Field>
