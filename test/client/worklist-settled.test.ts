@@ -174,7 +174,24 @@ describe('待办: a saved form settles its item', () => {
         d.close();
         await d.delete();
       }),
-      { numRuns: 15 },
+      {
+        numRuns: 15,
+        // One history that reaches every kind, always run (the random ones may miss a kind).
+        examples: [
+          [
+            7,
+            [
+              { kind: 'enrol', m: 0, icd: 'I10', daysAgo: 400 },
+              { kind: 'followup', m: 0, daysAgo: 14, good: false },
+              { kind: 'enrol', m: 1, icd: 'E11.9', daysAgo: 30 },
+              { kind: 'visit', h: 0, daysAgo: 20, measureIn: 18, askFiling: true },
+              { kind: 'contract', h: 1, daysAgo: 370 },
+              { kind: 'returned', m: 2 },
+            ],
+            [0, 0, 0, 0, 0, 0],
+          ],
+        ],
+      },
     );
     // The histories reached every kind the work list has.
     // The histories reached every kind the work list has (insurance only in the contribution period).

@@ -106,6 +106,62 @@ const URGENCY_RANK: Record<Urgency, number> = { urgent: 0, high: 1, normal: 2, l
 const STATE_RANK = { overdue: 0, due: 1, upcoming: 2 } as const;
 const DAY_OFFSET = 40_000;
 
+interface RosterIndex {
+  active: Map<string, Member>;
+  householdHasActive: Set<string>;
+  /** Each household's gravest status in force today, as a POVERTY_RANK (made when first asked). */
+  householdRank: () => Map<string, number>;
+}
+
+/**
+ * The roster's index for a day and a village filter, kept per members and statuses array: the
+ * tablet reads its roster from one digest (src/client/db/digest.ts) whose arrays stay the same
+ * objects while nothing in the roster is written, so a work list made again after a follow-up or a
+ * visit is saved does not index 100,000 members again. Arrays are never changed in place here or
+ * by the digest (a change makes new ones), so the index of an array is the index of its content.
+ */
+const rosterIndexes = new WeakMap<readonly Member[], WeakMap<readonly StatusRecord[], Map<string, RosterIndex>>>();
+
+function rosterIndex(input: WorklistInput, today: string, villages: Set<string> | null, villageIds: readonly string[] | undefined): RosterIndex {
+  const key = `${today}|${villageIds ? [...villageIds].sort().join(',') : '*'}`;
+  let byStatuses = rosterIndexes.get(input.members);
+  if (!byStatuses) rosterIndexes.set(input.members, (byStatuses = new WeakMap()));
+  let byKey = byStatuses.get(input.statuses);
+  if (!byKey) byStatuses.set(input.statuses, (byKey = new Map()));
+  const hit = byKey.get(key);
+  if (hit) return hit;
+  const active = new Map<string, Member>();
+  const householdHasActive = new Set<string>();
+  for (const m of input.members) {
+    if (m.state !== 'active' || (villages !== null && !villages.has(m.villageId))) continue;
+    active.set(m.id, m);
+    householdHasActive.add(m.householdId);
+  }
+  let rank: Map<string, number> | null = null;
+  const householdRank = (): Map<string, number> => {
+    if (rank) return rank;
+    rank = new Map<string, number>();
+    const statusOf = new Map<string, StatusRecord>();
+    for (const s of input.statuses) {
+      if (s.from > today || !active.has(s.memberId)) continue;
+      const cur = statusOf.get(s.memberId);
+      if (!cur || s.from > cur.from || (s.from === cur.from && s.createdAt > cur.createdAt)) statusOf.set(s.memberId, s);
+    }
+    for (const [memberId, s] of statusOf) {
+      const hh = active.get(memberId)!.householdId;
+      const r = POVERTY_RANK[s.poverty];
+      const cur = rank.get(hh);
+      if (cur === undefined || r < cur) rank.set(hh, r);
+    }
+    return rank;
+  };
+  const index = { active, householdHasActive, householdRank };
+  // A few days and filters per roster at most (the tablet's today, a village or two).
+  if (byKey.size >= 8) byKey.clear();
+  byKey.set(key, index);
+  return index;
+}
+
 /** Generates the work list for today, sorted by urgency, then overdue before due before upcoming, then due date. */
 export function generateWorklist(input: WorklistInput, filter: WorklistFilter = {}): WorkItem[] {
   const { today, pack } = input;
@@ -130,19 +186,22 @@ export function generateWorklist(input: WorklistInput, filter: WorklistFilter = 
   /** The item's state, or null when its window has not opened (a window as [due − before, due + after]). */
   const stateOf = (due: number, from: number, until: number): WorkItem['state'] | null =>
     todayDay < from ? null : todayDay < due ? 'upcoming' : todayDay <= until ? 'due' : 'overdue';
+  // Items of the same window share one window object (a county's next-year insurance items are
+  // 100,000 of one window): items are read, never changed.
+  const windows = new Map<number, Window>();
+  const windowOf = (from: number, until: number): Window => {
+    const k = (from + DAY_OFFSET) * 200_000 + (until + DAY_OFFSET);
+    let w = windows.get(k);
+    if (w === undefined) windows.set(k, (w = { from: iso(from), until: iso(until) }));
+    return w;
+  };
   const push = (kind: ItemKind, subject: string, due: number, from: number, until: number, state: WorkItem['state'], memberId: string | null, householdId: string | null, villageId: string, urgency: Urgency, code: ReasonCode, params: Record<string, string | number>) => {
-    items.push({ id: `${kind}:${subject}`, kind, due: iso(due), window: { from: iso(from), until: iso(until) }, state, memberId, householdId, villageId, urgency, reason: { code, params } });
+    items.push({ id: `${kind}:${subject}`, kind, due: iso(due), window: windowOf(from, until), state, memberId, householdId, villageId, urgency, reason: { code, params } });
   };
   const W = pack.windows;
 
-  // Active members, by id; households with an active member.
-  const active = new Map<string, Member>();
-  const householdHasActive = new Set<string>();
-  for (const m of input.members) {
-    if (m.state !== 'active' || !inVillage(m.villageId)) continue;
-    active.set(m.id, m);
-    householdHasActive.add(m.householdId);
-  }
+  // Active members, by id; households with an active member; each household's gravest status today.
+  const { active, householdHasActive, householdRank } = rosterIndex(input, today, villages, filter.villageIds);
 
   // Follow-ups and re-checks, per enrolled member and disease.
   if (kinds.has('followup') || kinds.has('recheck')) {
@@ -216,19 +275,7 @@ export function generateWorklist(input: WorklistInput, filter: WorklistFilter = 
       }
     }
     if (wantVisit) {
-      const rank = new Map<string, number>();
-      const statusOf = new Map<string, StatusRecord>();
-      for (const s of input.statuses) {
-        if (s.from > today || !active.has(s.memberId)) continue;
-        const cur = statusOf.get(s.memberId);
-        if (!cur || s.from > cur.from || (s.from === cur.from && s.createdAt > cur.createdAt)) statusOf.set(s.memberId, s);
-      }
-      for (const [memberId, s] of statusOf) {
-        const hh = active.get(memberId)!.householdId;
-        const r = POVERTY_RANK[s.poverty];
-        const cur = rank.get(hh);
-        if (cur === undefined || r < cur) rank.set(hh, r);
-      }
+      const rank = householdRank();
       for (const h of input.households) {
         if (!householdHasActive.has(h.id)) continue;
         const status = RANK_POVERTY[rank.get(h.id) ?? 3]!;
