@@ -152,11 +152,31 @@ function since<T>(d: CunyiDb, name: DigestTable, stamp: number): Promise<T[]> {
   return (stamp === 0 ? t.toArray() : t.where(STAMP).above(stamp).toArray()) as Promise<T[]>;
 }
 
+/**
+ * The rows in id order with the changed ones put in their place (a new array; `base` is left as it
+ * is: the work list indexes arrays by identity). A few rows changed, the usual case after an edit:
+ * a copy and a binary search each, not a map and a sort of 100,000 rows.
+ */
 function merge<T extends { id: string }>(base: T[], changed: T[]): T[] {
   if (changed.length === 0) return base;
-  const m = new Map(base.map((r) => [r.id, r]));
-  for (const r of changed) m.set(r.id, r);
-  return [...m.values()].sort(byId);
+  if (changed.length > 64) {
+    const m = new Map(base.map((r) => [r.id, r]));
+    for (const r of changed) m.set(r.id, r);
+    return [...m.values()].sort(byId);
+  }
+  const out = base.slice();
+  for (const r of changed) {
+    let lo = 0;
+    let hi = out.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (out[mid]!.id < r.id) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < out.length && out[lo]!.id === r.id) out[lo] = r;
+    else out.splice(lo, 0, r);
+  }
+  return out;
 }
 
 /** The digest in memory per open store, with the marks it is of and how many rows it took in since it was last stored. */
