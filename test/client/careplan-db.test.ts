@@ -220,7 +220,7 @@ describe('v6 → v7', () => {
     v6.close();
     const d = new CunyiDb(name);
     await d.open();
-    expect(d.verno).toBe(8);
+    expect(d.verno).toBe(9);
     expect((await d.visits.toArray()).map((v) => v.id)).toEqual(['NEW']);
     expect(await d.visits.where('villageId').equals(home.villageId).count()).toBe(1);
     expect(await d.members.count()).toBe(1);

@@ -6,6 +6,7 @@ import { CunyiDb, SCHEMA_V1, SCHEMA_V3 } from '../../src/client/db/schema.ts';
 import { search } from '../../src/client/db/search.ts';
 import { importRoster } from '../../src/client/db/import.ts';
 import { generateCounty } from '../../src/model/demo/index.ts';
+import { nameReadings } from '../../src/model/name-keys.ts';
 
 let n = 0;
 const fresh = () => `test-${Date.now()}-${n++}`;
@@ -26,7 +27,7 @@ describe('v1 → current migration with real data', () => {
 
     const d = new CunyiDb(name);
     await d.open();
-    expect(d.verno).toBe(8);
+    expect(d.verno).toBe(9);
     expect(await d.attachments.where('sha256').equals('0'.repeat(64)).count()).toBe(0);
     expect(await d.members.count()).toBe(county.members.length);
     expect(await d.households.count()).toBe(county.households.length);
@@ -36,6 +37,9 @@ describe('v1 → current migration with real data', () => {
     const row = await d.members.get(m.id);
     expect(row).toMatchObject({ ...m });
     expect(row!.search).toEqual(expect.arrayContaining([`n:${m.name}`, `i:${m.initials}`, `p:${m.pinyin}`]));
+    // v9: the given name alone is a key too.
+    const r = nameReadings(m)!;
+    expect(row!.search).toContain(`p:${r.readings[0]!.slice(r.surname).join('')}`);
     const hits = await search(m.idNumber.slice(-6), 30, d);
     expect(hits.some((h) => h.member?.id === m.id)).toBe(true);
     expect(await d.audit.count()).toBe(0);
@@ -120,5 +124,16 @@ describe.each([
     expect(await ids(h.number)).toContain(h.id);
     expect(await search('   ', 10, d)).toEqual([]);
     expect(await search('!!', 10, d)).toEqual([]);
+  });
+
+  it('finds a person by the given name alone, and by either reading of a polyphonic character, once', async () => {
+    const m = county.members[3]!;
+    await updateMember(m.id, { name: '单重阳', pinyin: 'shanchongyang', initials: 'scy' }, d);
+    const ids = async (q: string) => (await search(q, 100, d)).map((x) => x.member?.id ?? x.household?.id);
+    for (const q of ['chongyang', 'zhongyang', 'danchong', 'shanzhong', 'dzy', 'chongy']) expect(await ids(q), q).toContain(m.id);
+    // Found under several keys, listed once.
+    const hits = await ids('s');
+    expect(hits.filter((x) => x === m.id).length).toBeLessThanOrEqual(1);
+    expect((await ids('shan')).filter((x) => x === m.id)).toHaveLength(1);
   });
 });

@@ -259,7 +259,10 @@ export const SCHEMA_V8 = {
   digest: 'id',
 };
 
-/** The search keys of every member and household computed again (v2 made them, v6 shortened them). */
+/** Version 9: search keys for the given name alone and the other readings of polyphonic characters (recomputed). */
+export const SCHEMA_V9 = SCHEMA_V8;
+
+/** The search keys of every member and household computed again (v2 made them, v6 shortened them, v9 added readings). */
 async function searchKeysAgain(tx: Transaction): Promise<void> {
   await tx
     .table('members')
@@ -306,6 +309,9 @@ export function defineVersions(db: Dexie): void {
       // Written again through the stamp middleware: each row gets its stamp.
       for (const name of ['members', 'households', 'statuses', 'enrolments']) await tx.table(name).toCollection().modify(() => {});
     });
+  db.version(9)
+    .stores(SCHEMA_V9)
+    .upgrade(searchKeysAgain);
 }
 
 /** Called when a change is queued in any store (the sync engine's trigger). */

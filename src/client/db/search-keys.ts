@@ -1,6 +1,7 @@
 /**
  * Search keys stored in a multi-entry index, one per way a doctor looks a person up:
- * n: name, p: full pinyin, i: pinyin initials, d: the last ID_TAIL digits of the ID number reversed
+ * n: name, p: full pinyin (also of the given name alone, and of other readings of polyphonic
+ * characters: model/name-keys.ts), i: pinyin initials (also of those readings), d: the last ID_TAIL digits of the ID number reversed
  * (so "last digits" is a prefix search), t: the last PHONE_TAIL digits of the phone reversed,
  * h: household number. A query becomes a few prefix ranges on that one index.
  *
@@ -8,6 +9,7 @@
  * phone numbers; a longer query is narrowed by its tail, then checked against the whole number,
  * which is sealed with the rest of the row (db/seal.ts).
  */
+import { nameReadings } from '../../model/name-keys.ts';
 import type { Household, Member } from '../../model/roster.ts';
 
 export function reverse(s: string): string {
@@ -24,9 +26,18 @@ export const idKey = (idNumber: string) => `d:${reverse(idNumber.toUpperCase().s
 const phoneKey = (phone: string) => `t:${reverse(phone.replace(/\D/g, '').slice(-PHONE_TAIL))}`;
 
 export function memberSearchKeys(m: Pick<Member, 'name' | 'pinyin' | 'initials' | 'idNumber' | 'phone'>): string[] {
-  const keys = [`n:${m.name}`, `p:${m.pinyin}`, `i:${m.initials}`, idKey(m.idNumber)];
-  if (m.phone) keys.push(phoneKey(m.phone));
-  return keys;
+  const keys = new Set([`n:${m.name}`, `p:${m.pinyin}`, `i:${m.initials}`, idKey(m.idNumber)]);
+  // The given name alone, and the other readings of polyphonic characters (model/name-keys.ts).
+  const r = nameReadings(m);
+  if (r) {
+    for (const syl of r.readings) {
+      keys.add(`p:${syl.join('')}`);
+      keys.add(`i:${syl.map((x) => x[0]).join('')}`);
+      if (syl.length > r.surname) keys.add(`p:${syl.slice(r.surname).join('')}`);
+    }
+  }
+  if (m.phone) keys.add(phoneKey(m.phone));
+  return [...keys];
 }
 
 export function householdSearchKeys(h: Pick<Household, 'number' | 'phone'>): string[] {

@@ -28,8 +28,8 @@ export async function search(query: string, limit = 30, d: CunyiDb = db()): Prom
       const ends = (v: string | null | undefined) => !p.tail || digits(v).endsWith(p.tail);
       const field = p.kind === 'phone' ? 'phone' : 'idNumber';
       const ms = p.tail
-        ? await d.members.where('search').startsWith(p.prefix).filter((m) => ends(m[field])).limit(limit).toArray()
-        : await d.members.where('search').startsWith(p.prefix).limit(limit).toArray();
+        ? await d.members.where('search').startsWith(p.prefix).distinct().filter((m) => ends(m[field])).limit(limit).toArray()
+        : await d.members.where('search').startsWith(p.prefix).distinct().limit(limit).toArray();
       const phoneHouseholds =
         p.kind === 'phone'
           ? p.tail
