@@ -121,7 +121,7 @@ export function App() {
         </Link>
         <SearchBox />
         <nav className="nav">
-          <Link to="/villages">{t('nav.villages')}</Link>
+          <Link to="/villages" data-testid="nav-villages">{t('nav.villages')}</Link>
           {!reviewer && (
             <Link to="/worklist" data-testid="nav-worklist">
               {t('care.nav')}

@@ -4,6 +4,7 @@
  * with the server stopped.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { pinyin } from 'pinyin-pro';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launch, shot, smallTouchTargets, startServer, tabletContext, waitForServiceWorker, type Server } from './harness.ts';
 
@@ -58,6 +59,18 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('offline roster in Chro
     await expect(page.getByTestId('member-name').textContent()).resolves.toContain(target.name);
     await shot(page, 'member-800x1280');
     expect(await smallTouchTargets(page)).toEqual([]);
+  });
+
+  it('finds a person by the given name alone in pinyin', async () => {
+    const target = await page.evaluate(async () => {
+      const d = (window as unknown as { cunyi: { db: () => { members: { offset(n: number): { first(): Promise<{ id: string; name: string }> } } } } }).cunyi.db();
+      return d.members.offset(400).first();
+    });
+    // What the doctor hears: the given name, read by pinyin-pro here.
+    const given = pinyin(target.name, { surname: 'head', toneType: 'none', type: 'array', v: true }).slice(1).join('');
+    expect(given.length).toBeGreaterThan(1);
+    await page.getByTestId('search-input').fill(given);
+    await page.getByTestId('search-hit').filter({ hasText: target.name }).first().waitFor();
   });
 
   let householdUrl = '';

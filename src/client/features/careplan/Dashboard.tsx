@@ -46,23 +46,45 @@ function Head({ on }: { on: string }) {
   );
 }
 
+/** A village as the screen shows it: its figures, and how to list who stands behind one of them. */
+type Shown = Pick<VillageReport, 'villageId' | 'name' | 'townshipCode' | 'townshipName'> & Figures & { listOf: ListOf; link?: string };
+
+/** The names behind ids of the tablet's store: members by name, households by their head's (or number). */
+async function namesOf(ids: readonly string[], t: (k: string, o?: Record<string, unknown>) => string): Promise<string[]> {
+  const d = db();
+  const members = await d.members.bulkGet([...ids]);
+  const missing = ids.filter((_, i) => !members[i]);
+  const households = new Map((await d.households.bulkGet(missing)).flatMap((h) => (h ? [[h.id, h] as const] : [])));
+  const heads = new Map((await d.members.bulkGet([...households.values()].flatMap((h) => (h.headMemberId ? [h.headMemberId] : [])))).flatMap((m) => (m ? [[m.id, m.name] as const] : [])));
+  return ids.map((id, i) => {
+    const m = members[i];
+    if (m) return m.name;
+    const h = households.get(id);
+    if (!h) return id;
+    const head = h.headMemberId ? heads.get(h.headMemberId) : undefined;
+    return head ? t('households.headOf', { name: head }) : t('households.numberShort', { number: h.number });
+  });
+}
+
 function TabletDashboard() {
   const on = today();
+  const { t } = useTranslation();
   const data = useLiveQuery(async () => {
     const input = await worklistInput(on);
-    const d = db();
-    const villages = new Map((await d.villages.toArray()).map((v) => [v.id, v.name]));
-    return { figures: villageFigures(input).sort((a, b) => (villages.get(a.villageId) ?? '').localeCompare(villages.get(b.villageId) ?? '', 'zh')), villages, members: new Map(input.members.map((m) => [m.id, m.name])), households: new Map(input.households.map((h) => [h.id, h])) };
+    const villages = new Map((await db().villages.toArray()).map((v) => [v.id, v]));
+    return { figures: villageFigures(input), villages };
   }, [on]);
-  const { t } = useTranslation();
   if (!data) return <section className="page" />;
-  const nameOf = (id: string) => data.members.get(id) ?? (data.households.get(id) ? t('households.numberShort', { number: data.households.get(id)!.number }) : id);
+  const shown: Shown[] = data.figures
+    .map((f) => {
+      const v = data.villages.get(f.villageId);
+      return { villageId: f.villageId, name: v?.name ?? '', townshipCode: v?.townshipCode ?? '', townshipName: v?.townshipName ?? '', figures: countsOf(f), filingsByStatus: f.filingsByStatus as Figures['filingsByStatus'], approvedFen: f.approvedFen, paidFen: f.paidFen, listOf: (k: FigureKey) => namesOf(f[k].ids, t), link: `/villages/${f.villageId}` };
+    })
+    .sort((a, b) => a.townshipCode.localeCompare(b.townshipCode) || a.name.localeCompare(b.name, 'zh'));
   return (
     <section className="page dashboard" data-testid="dashboard">
       <Head on={on} />
-      {data.figures.map((f) => (
-        <VillageCard key={f.villageId} title={<Link to={`/villages/${f.villageId}`}>{data.villages.get(f.villageId) ?? ''}</Link>} f={{ figures: countsOf(f), filingsByStatus: f.filingsByStatus as Figures['filingsByStatus'], approvedFen: f.approvedFen, paidFen: f.paidFen }} listOf={async (k) => f[k].ids.map(nameOf)} />
-      ))}
+      <Townships villages={shown} />
     </section>
   );
 }
@@ -91,26 +113,36 @@ function AreaDashboard({ token }: { token: string }) {
       </section>
     );
   if (!report) return <p className="page">{t('common.loading')}</p>;
-  const townships = new Map<string, VillageReport[]>();
-  for (const x of report.villages) townships.set(x.townshipCode, [...(townships.get(x.townshipCode) ?? []), x]);
   const listOf = (villageId: string): ListOf => async (k) => v.parse(FigureListSchema, await call<unknown>(`/api/dashboard/list?village=${villageId}&figure=${k}`, { token })).names;
   return (
     <section className="page dashboard" data-testid="dashboard">
       <Head on={report.asOf} />
-      {townships.size > 1 && <VillageCard title={t('care.dash.total')} f={sumReports(report.villages)} listOf={null} testid="dash-total" />}
-      {[...townships.values()].map((villages, i) => (
-        <details key={villages[0]!.townshipCode} className="township" open={i === 0 || townships.size === 1} data-testid="dash-township">
+      <Townships villages={report.villages.map((x) => ({ ...x, listOf: listOf(x.villageId) }))} />
+    </section>
+  );
+}
+
+/** Villages by township: the area's total when it spans townships, each township's when it has several villages. */
+function Townships({ villages }: { villages: Shown[] }) {
+  const { t } = useTranslation();
+  const townships = new Map<string, Shown[]>();
+  for (const x of villages) townships.set(x.townshipCode, [...(townships.get(x.townshipCode) ?? []), x]);
+  return (
+    <>
+      {townships.size > 1 && <VillageCard title={t('care.dash.total')} f={sumReports(villages)} listOf={null} testid="dash-total" />}
+      {[...townships.values()].map((list, i) => (
+        <details key={list[0]!.townshipCode} className="township" open={i === 0 || townships.size === 1} data-testid="dash-township">
           <summary>
-            <span>{villages[0]!.townshipName}</span>
-            <span className="meta">{t('villages.townshipCounts', { villages: num(villages.length), members: num(villages.reduce((s, x) => s + x.figures.members.count, 0)) })}</span>
+            <span>{list[0]!.townshipName}</span>
+            <span className="meta">{t('villages.townshipCounts', { villages: num(list.length), members: num(list.reduce((s, x) => s + x.figures.members.count, 0)) })}</span>
           </summary>
-          {villages.length > 1 && <VillageCard title={t('care.dash.townshipTotal', { name: villages[0]!.townshipName })} f={sumReports(villages)} listOf={null} testid="dash-township-total" />}
-          {villages.map((x) => (
-            <VillageCard key={x.villageId} title={x.name} f={x} listOf={listOf(x.villageId)} />
+          {list.length > 1 && <VillageCard title={t('care.dash.townshipTotal', { name: list[0]!.townshipName })} f={sumReports(list)} listOf={null} testid="dash-township-total" />}
+          {list.map((x) => (
+            <VillageCard key={x.villageId} title={x.link ? <Link to={x.link}>{x.name}</Link> : x.name} f={x} listOf={x.listOf} />
           ))}
         </details>
       ))}
-    </section>
+    </>
   );
 }
 

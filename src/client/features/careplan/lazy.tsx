@@ -3,7 +3,7 @@
  * outside the initial JavaScript budget), and the work-list count is computed after the first
  * screen is up, then again a while after each change: over a large roster it reads every table.
  */
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { lazy, Suspense, useSyncExternalStore } from 'react';
 import { outboxListeners } from '../../db/schema.ts';
 import { today } from '../../i18n/index.ts';
 
@@ -20,30 +20,38 @@ export const VisitForm = ({ householdId }: { householdId: string }) => wrap(<Vis
 export const ContractForm = ({ householdId }: { householdId: string }) => wrap(<ContractScreen householdId={householdId} />);
 export const Dashboard = () => wrap(<DashboardScreen />);
 
-/** Items due or overdue, for the navigation: first 2 s after start, then 3 s after the last change. */
-export function useWorkCount(): number | null {
-  const [count, setCount] = useState<number | null>(null);
-  useEffect(() => {
-    let live = true;
-    let timer: number | undefined;
-    const run = () => {
-      void import('../../db/careplan.ts')
-        .then((m) => m.workList(today()))
-        .then((items) => live && setCount(items.filter((i) => i.state !== 'upcoming').length))
-        .catch(() => undefined);
-    };
-    const soon = (ms: number) => {
-      window.clearTimeout(timer);
-      timer = window.setTimeout(run, ms);
-    };
+/**
+ * Items due or overdue, for the navigation and the home screen (one count, computed once for both):
+ * first 2 s after start, then 3 s after the last change.
+ */
+let count: number | null = null;
+const listeners = new Set<() => void>();
+let timer: number | undefined;
+let started = false;
+
+function run(): void {
+  void import('../../db/careplan.ts')
+    .then((m) => m.workList(today()))
+    .then((items) => {
+      count = items.filter((i) => i.state !== 'upcoming').length;
+      for (const l of listeners) l();
+    })
+    .catch(() => undefined);
+}
+function soon(ms: number): void {
+  window.clearTimeout(timer);
+  timer = window.setTimeout(run, ms);
+}
+function subscribe(l: () => void): () => void {
+  listeners.add(l);
+  if (!started) {
+    started = true;
     soon(2_000);
-    const onChange = () => soon(3_000);
-    outboxListeners.add(onChange);
-    return () => {
-      live = false;
-      window.clearTimeout(timer);
-      outboxListeners.delete(onChange);
-    };
-  }, []);
-  return count;
+    outboxListeners.add(() => soon(3_000));
+  }
+  return () => listeners.delete(l);
+}
+
+export function useWorkCount(): number | null {
+  return useSyncExternalStore(subscribe, () => count);
 }

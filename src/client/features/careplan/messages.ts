@@ -3,6 +3,8 @@ const zhCN = {
   care: {
     nav: '待办',
     title: '待办（{{count}} 项）',
+    home: '今天待办 {{count}} 项',
+    homeHint: '随访、走访、续签、参保和代办，按轻重缓急排好',
     empty: '今天没有待办事项。',
     village: '村',
     allVillages: '全部村',
@@ -171,6 +173,8 @@ const zhTW: typeof zhCN = {
     ...zhCN.care,
     nav: '待辦',
     title: '待辦（{{count}} 項）',
+    home: '今天待辦 {{count}} 項',
+    homeHint: '隨訪、走訪、續簽、參保和代辦，按輕重緩急排好',
     empty: '今天沒有待辦事項。',
     village: '村',
     allVillages: '全部村',
@@ -339,6 +343,8 @@ const en: typeof zhCN = {
   care: {
     nav: 'To do',
     title: 'To do ({{count}})',
+    home: 'To do today: {{count}}',
+    homeHint: 'Follow-ups, visits, renewals, insurance and filings, most urgent first',
     empty: 'Nothing due today.',
     village: 'Village',
     allVillages: 'All villages',

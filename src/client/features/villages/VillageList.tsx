@@ -3,6 +3,9 @@ import { useTranslation } from 'react-i18next';
 import { db } from '../../db/schema.ts';
 import { num } from '../../i18n/index.ts';
 import { Link } from '../../router.tsx';
+import { isReviewer } from '../../sync/session.ts';
+import { useWorkCount } from '../careplan/lazy.tsx';
+import { useSession } from '../sync/useSession.ts';
 
 let marked = false;
 /** The first moment the doctor can act: measured by the client benchmark. */
@@ -15,6 +18,8 @@ function markFirstUsable(): void {
 /** Villages grouped by township, with household and member counts. */
 export function VillageList() {
   const { t } = useTranslation();
+  const reviewer = isReviewer(useSession()?.role);
+  const work = useWorkCount();
   const data = useLiveQuery(async () => {
     const villages = await db().villages.orderBy('code').toArray();
     const counts = await Promise.all(
@@ -37,6 +42,12 @@ export function VillageList() {
     <section className="page">
       <h1>{t('villages.title')}</h1>
       {data[0] && <p className="muted">{data[0].v.countyName}</p>}
+      {!reviewer && work !== null && (
+        <Link to="/worklist" className="card row-link today-work" data-testid="home-worklist">
+          <span className="title">{t('care.home', { count: work })}</span>
+          <span className="meta">{t('care.homeHint')}</span>
+        </Link>
+      )}
       {/* A county has dozens of villages: one township open at a time (the first to begin with), the
           others a tap away, instead of one page thousands of pixels long. */}
       {[...townships].map(([township, rows], i) => (
