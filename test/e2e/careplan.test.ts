@@ -126,6 +126,13 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('the care plan in Chrom
     await page.getByTestId('visit-form').waitFor();
     const householdId = new URL(page.url()).pathname.split('/')[2]!;
     await page.getByTestId('visit-met').first().check();
+    // Prefilled from the roster: insured for this year where the roster says so.
+    const insured = await page.evaluate(async (hid) => {
+      const ms = (await (window as unknown as Win).cunyi.db().members.where('householdId').equals(hid).toArray()).filter((m) => m.state === 'active');
+      return ms.map((m) => (m.insured.scheme !== 'none' && m.insured.year === new Date().getFullYear() ? 'yes' : ''));
+    }, householdId);
+    expect(insured).toContain('yes');
+    expect(await page.getByTestId('visit-insured').evaluateAll((els) => els.map((e) => (e as HTMLSelectElement).value))).toEqual(insured);
     await page.getByTestId('visit-insured').first().selectOption('no');
     await page.getByTestId('visit-needsProxyFiling').first().selectOption('yes');
     await page.getByTestId('visit-start-filing').waitFor();

@@ -65,7 +65,14 @@ export function VisitForm({ householdId }: { householdId: string }) {
     const contracts = await contractsInForce(h.id, today());
     const enrolled = new Set((await d.enrolments.where('memberId').anyOf(members.map((m) => m.id)).toArray()).filter((e) => e.endedOn === null).map((e) => e.memberId));
     const prefill: Values['answers'] = {};
-    for (const m of members) prefill[m.id] = { ...(contracts.has(m.id) ? { contract: 'yes' as const } : {}), ...(enrolled.has(m.id) ? { chronicCertified: 'yes' as const } : {}) };
+    const year = Number(today().slice(0, 4));
+    for (const m of members)
+      prefill[m.id] = {
+        // What the roster knows: insured for this year, a contract in force, a chronic certification.
+        ...(m.insured.scheme !== 'none' && m.insured.year === year ? { insured: 'yes' as const } : {}),
+        ...(contracts.has(m.id) ? { contract: 'yes' as const } : {}),
+        ...(enrolled.has(m.id) ? { chronicCertified: 'yes' as const } : {}),
+      };
     const session = (await d.meta.get('session'))?.value as { username?: string; role?: string } | undefined;
     const open = openMeasures(await visitsOfHousehold(h.id));
     return { h, members, prefill, open, user: session?.username ?? '', role: session?.role === 'village-doctor' ? 'doctor' : 'cadre' };
