@@ -25,7 +25,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { generateCounty } from '../model/demo/index.ts';
 import { ROLES, type Role } from '../model/sync.ts';
-import { AuthError, createUser, disableUser, enableUser, resetPassword, revokeDevice, setAreas, setPhone } from '../server/auth.ts';
+import { AuthError, checkAreas, createUser, disableUser, enableUser, resetPassword, revokeDevice, setAreas, setPhone } from '../server/auth.ts';
 import { rosterFromCsv } from '../server/csv-import.ts';
 import { openDb } from '../server/db.ts';
 import { importRoster, type ImportReport } from '../server/import/index.ts';
@@ -160,6 +160,7 @@ try {
   switch (cmd) {
     case 'create-user': {
       const username = need('username');
+      await checkAreas(server.db, areas());
       await createUser(server.db, { username, displayName: typeof opts.name === 'string' ? opts.name : username, role, password, areas: areas(), phone: typeof opts.phone === 'string' ? opts.phone : null });
       console.log(`created ${username} (${role}) for ${areas().join(', ') || 'no area yet'}`);
       break;

@@ -137,8 +137,21 @@ async function userId(db: Kysely<Tables>, username: string): Promise<string> {
   return user.id;
 }
 
+/**
+ * Refuses an area that is no county (6 digits), township (9) or village (12) code, or names no
+ * village the county holds: an account given `1` or another county's code would see nothing, or
+ * the wrong villages, without anyone noticing.
+ */
+export async function checkAreas(db: Kysely<Tables>, areas: readonly string[]): Promise<void> {
+  for (const a of areas) {
+    if (!AREA.test(a)) throw new AuthError('invalid', `areas: "${a}" 不是县（6 位）、乡镇（9 位）或村（12 位）代码 (is not a county, township or village code)`);
+    const known = await db.selectFrom('records').select('id').where('entity', '=', 'village').where('deleted', '=', 0).where('village_code', 'like', `${a}%`).limit(1).executeTakeFirst();
+    if (!known) throw new AuthError('invalid', `areas: "${a}" 下没有本县的村 (names no village of this county)`);
+  }
+}
+
 export async function setAreas(db: Kysely<Tables>, username: string, areas: string[]): Promise<void> {
-  for (const a of areas) if (!AREA.test(a)) throw new AuthError('invalid', `areas: "${a}" is not a county (6), township (9) or village (12) code`);
+  await checkAreas(db, areas);
   const id = await userId(db, username);
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('user_areas').where('user_id', '=', id).execute();

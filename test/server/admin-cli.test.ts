@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ulid } from '../../src/model/ulid.ts';
 import { createUser, login, verifyPassword } from '../../src/server/auth.ts';
 import { ROOT } from '../helpers.ts';
+import { generateCounty } from '../../src/model/demo/index.ts';
+import { importCounty } from '../../src/server/sync/index.ts';
 import { BACKENDS, freshDb } from './backends.ts';
 
 const script = existsSync('/usr/bin/script') ? '/usr/bin/script' : null;
@@ -19,6 +21,8 @@ for (const backend of BACKENDS) {
     let env: Record<string, string | undefined>;
     beforeAll(async () => {
       sdb = await freshDb(backend);
+      // A county's villages, for the areas accounts are given.
+      await importCounty(sdb.db, generateCounty({ seed: 1, members: 200 }));
       env = { ...process.env, ...(backend === 'sqlite' ? { DATA_DIR: sdb.location.replace(/\/cunyi\.sqlite$/, '') } : { DATABASE_URL: sdb.url }) };
       if (backend === 'sqlite') delete env.DATABASE_URL;
     });
@@ -46,6 +50,22 @@ for (const backend of BACKENDS) {
       expect(none.status).toBe(2);
       expect(none.stderr).toMatch(/no password on standard input/);
       expect(await user('lisi')).toBeUndefined();
+    }, 120_000);
+
+    it('assigns only areas that name villages of the county, refusing "1" and another county\'s code by name', async () => {
+      await createUser(sdb.db, { username: 'zhouer', displayName: '周二', role: 'village-doctor', password: 'a-good-password', areas: ['141130100200'] });
+      for (const bad of ['1', '999999', '141130999']) {
+        const r = admin(['assign', '--username', 'zhouer', '--areas', bad]);
+        expect(r.status, bad).toBe(2);
+        expect(r.stderr, bad).toMatch(new RegExp(`^areas: "${bad}" `));
+      }
+      const made = admin(['create-user', '--username', 'wuyi', '--role', 'village-doctor', '--areas', '1'], 'tall-trees-on-the-hill\n');
+      expect(made.status).toBe(2);
+      expect(await user('wuyi')).toBeUndefined();
+      const ok = admin(['assign', '--username', 'zhouer', '--areas', '141130100201,141130']);
+      expect(ok.status, ok.stderr).toBe(0);
+      const id = (await user('zhouer'))!.id;
+      expect((await sdb.db.selectFrom('user_areas').select('area_code').where('user_id', '=', id).execute()).map((r) => r.area_code).sort()).toEqual(['141130', '141130100201']);
     }, 120_000);
 
     it("keeps a staff member's phone for reviewers: given at creation, changed, cleared; a bad number is named and nothing changes", async () => {
