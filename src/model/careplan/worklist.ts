@@ -277,7 +277,7 @@ export function generateWorklist(input: WorklistInput, filter: WorklistFilter = 
     if (wantVisit) {
       const rank = householdRank();
       for (const h of input.households) {
-        if (!householdHasActive.has(h.id)) continue;
+        if (!householdHasActive.has(h.id) || !inVillage(h.villageId)) continue;
         const status = RANK_POVERTY[rank.get(h.id) ?? 3]!;
         const interval = pack.households.intervalDays[status];
         const last = lastVisit.get(h.id);

@@ -116,6 +116,16 @@ describe('work list', () => {
     expect(generateWorklist({ ...empty('2026-03-01'), members, households, enrolments, followups }, { villageIds: [V2] }).every((i) => i.villageId === V2)).toBe(true);
     expect(generateWorklist({ ...empty('2026-03-01'), members, households, enrolments, followups }, { kinds: ['household-visit'] }).every((i) => i.kind === 'household-visit')).toBe(true);
   });
+
+  it("lists a household's visit in the household's own village only, whatever village a member is recorded in", () => {
+    // A member recorded in V1 whose household is in V2 (as a pull may leave it for a moment).
+    const members = [member(1, 101)];
+    const households = [household(101, V2)];
+    const input = { ...empty('2026-03-01'), members, households };
+    expect(generateWorklist(input, { villageIds: [V1], kinds: ['household-visit'] })).toEqual([]);
+    expect(generateWorklist(input, { villageIds: [V2], kinds: ['household-visit'] })).toEqual([]);
+    expect(generateWorklist(input, { kinds: ['household-visit'] }).map((i) => i.villageId)).toEqual([V2]);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
