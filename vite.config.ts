@@ -20,6 +20,9 @@ export default defineConfig({
       srcDir: 'src/client/pwa',
       filename: 'sw.ts',
       injectManifest: {
+        // A classic script (the app registers it so, as every browser takes): code shared with the
+        // page may load a module lazily, which an ES-format worker would keep as import.meta.
+        rollupFormat: 'iife',
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
         maximumFileSizeToCacheInBytes: 5 * 1024 * 1024,
       },

@@ -4,7 +4,7 @@
  * app runs without a single violation.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +16,9 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('the production build i
     const outDir = join(mkdtempSync(join(tmpdir(), 'cunyi-prod-')), 'dist');
     const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', outDir, '--emptyOutDir'], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
+    // The worker is registered as a classic script: no module syntax may be left in it (a lazy
+    // import in code it shares with the page once left import.meta there, and it never installed).
+    expect(readFileSync(join(outDir, 'sw.js'), 'utf8')).not.toMatch(/import\.meta|^import |^export /m);
     const server = await startServer({ distDir: outDir });
     const browser = await launch();
     try {

@@ -7,7 +7,7 @@ import type { Enrolment, Household, Member, StatusRecord, Village } from '../../
 import { importMarks, writeImportedDigest } from './digest.ts';
 import { CunyiDb, DB_NAME, type HouseholdRow, type MemberRow } from './schema.ts';
 import { clearFieldsOf, presealRows } from './seal.ts';
-import { householdSearchKeys, memberSearchKeys } from './search-keys.ts';
+import { householdSearchKeys, memberSearchKeys, searchKeysReady } from './search-keys.ts';
 
 export interface RosterData {
   villages: Village[];
@@ -47,6 +47,7 @@ export async function importRoster(data: RosterData, onProgress?: (done: number,
     for (let i = 0; i < rows.length; i += CHUNK) out.push(...((await presealRows(key, rows.slice(i, i + CHUNK), clear)) as T[]));
     return out;
   };
+  await searchKeysReady();
   try {
     const villages = await ready('villages', data.villages);
     const households = await ready('households', data.households.map((h): HouseholdRow => ({ ...h, search: householdSearchKeys(h) })));

@@ -9,7 +9,7 @@ import { localToday } from '../../model/idcard.ts';
 import { ulid } from '../../model/ulid.ts';
 import { isIsoDate } from '../../rules/index.ts';
 import { db, type AuditRow, type CunyiDb, type HouseholdRow, type LedgerRow, type MemberRow, type OutboxRow } from './schema.ts';
-import { householdSearchKeys, idKey, memberSearchKeys } from './search-keys.ts';
+import { householdSearchKeys, idKey, memberSearchKeys, searchKeysReady } from './search-keys.ts';
 
 const now = () => new Date().toISOString();
 
@@ -114,6 +114,7 @@ export async function addMember(input: NewMember, status: Omit<StatusRecord, 'id
   if (status) checkStatusFrom(status.from);
   const t = now();
   const row: MemberRow = { state: 'active', stateDate: null, ...input, id: ulid(), createdAt: t, updatedAt: t, rev: 1 };
+  await searchKeysReady();
   row.search = memberSearchKeys(row);
   await d.transaction('rw', [d.members, d.households, d.statuses, d.audit, d.outbox], async () => {
     const dup = await d.members.where('search').equals(idKey(row.idNumber)).filter((m) => m.idNumber.toUpperCase() === row.idNumber.toUpperCase()).first();
@@ -143,6 +144,7 @@ export async function addMember(input: NewMember, status: Omit<StatusRecord, 'id
 export type MemberChanges = Partial<Omit<Member, 'id' | 'householdId' | 'villageId' | 'createdAt' | 'updatedAt' | 'rev'>>;
 
 export async function updateMember(id: string, changes: MemberChanges, d: CunyiDb = db()): Promise<MemberRow> {
+  await searchKeysReady();
   return d.transaction('rw', [d.members, d.audit, d.outbox], async () => {
     const before = await d.members.get(id);
     if (!before) throw new Error(`member ${id} not found`);

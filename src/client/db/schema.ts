@@ -10,7 +10,7 @@ import type { LedgerEntry } from '../../model/records.ts';
 import type { Enrolment, Household, Member, StatusRecord, Village } from '../../model/roster.ts';
 import { STAMP, stampMiddleware, type DigestRow } from './digest.ts';
 import { sealMiddleware } from './seal.ts';
-import { householdSearchKeys, memberSearchKeys } from './search-keys.ts';
+import { householdSearchKeys, memberSearchKeys, searchKeysReady } from './search-keys.ts';
 
 export const DB_NAME = 'cunyi';
 
@@ -264,6 +264,7 @@ export const SCHEMA_V9 = SCHEMA_V8;
 
 /** The search keys of every member and household computed again (v2 made them, v6 shortened them, v9 added readings). */
 async function searchKeysAgain(tx: Transaction): Promise<void> {
+  await searchKeysReady();
   await tx
     .table('members')
     .toCollection()

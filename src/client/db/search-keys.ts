@@ -9,7 +9,7 @@
  * phone numbers; a longer query is narrowed by its tail, then checked against the whole number,
  * which is sealed with the rest of the row (db/seal.ts).
  */
-import { nameReadings } from '../../model/name-keys.ts';
+import Dexie from 'dexie';
 import type { Household, Member } from '../../model/roster.ts';
 
 export function reverse(s: string): string {
@@ -25,7 +25,23 @@ export const PHONE_TAIL = 4;
 export const idKey = (idNumber: string) => `d:${reverse(idNumber.toUpperCase().slice(-ID_TAIL))}`;
 const phoneKey = (phone: string) => `t:${reverse(phone.replace(/\D/g, '').slice(-PHONE_TAIL))}`;
 
+type NameReadings = typeof import('../../model/name-keys.ts').nameReadings;
+let nameReadings: NameReadings | null = null;
+
+/**
+ * Loads the syllable table the member keys need (model/name-keys.ts, a chunk of its own outside the
+ * initial JavaScript). Every path that writes member rows awaits it first; inside a Dexie
+ * transaction (the schema upgrade) through Dexie.waitFor, which keeps the transaction open.
+ */
+export async function searchKeysReady(): Promise<void> {
+  if (nameReadings) return;
+  const load = import('../../model/name-keys.ts');
+  const mod = Dexie.currentTransaction ? await Dexie.waitFor(load) : await load;
+  nameReadings = mod.nameReadings;
+}
+
 export function memberSearchKeys(m: Pick<Member, 'name' | 'pinyin' | 'initials' | 'idNumber' | 'phone'>): string[] {
+  if (!nameReadings) throw new Error('member search keys asked before searchKeysReady()');
   const keys = new Set([`n:${m.name}`, `p:${m.pinyin}`, `i:${m.initials}`, idKey(m.idNumber)]);
   // The given name alone, and the other readings of polyphonic characters (model/name-keys.ts).
   const r = nameReadings(m);

@@ -7,7 +7,7 @@ import { checkPulled } from '../../model/records.ts';
 import type { Entity, Mutation, PulledRecord } from '../../model/sync.ts';
 import { ulid } from '../../model/ulid.ts';
 import { db, outboxListeners, type CunyiDb, type HouseholdRow, type MemberRow, type OutboxRow } from '../db/schema.ts';
-import { householdSearchKeys, memberSearchKeys } from '../db/search-keys.ts';
+import { householdSearchKeys, memberSearchKeys, searchKeysReady } from '../db/search-keys.ts';
 import { setSyncing } from '../pwa/busy-store.ts';
 import { api, ApiError, OfflineError } from './api.ts';
 import { requestBackgroundSync } from './background.ts';
@@ -69,6 +69,7 @@ const short = (x: unknown) => (typeof x === 'string' ? x.slice(0, 64) : '');
  * record on the server never stops a download. Returns how many were set aside.
  */
 export async function applyPulled(pulled: readonly unknown[], checkpoint: number, d: CunyiDb = db()): Promise<number> {
+  await searchKeysReady();
   const at = new Date().toISOString();
   const records: PulledRecord[] = [];
   const bad: SetAsideRecord[] = [];
@@ -305,6 +306,7 @@ export function startSyncTriggers(): void {
  * which the last pull already brought.
  */
 export async function resolveConflict(outboxId: string, keep: 'mine' | 'county', d: CunyiDb = db()): Promise<void> {
+  await searchKeysReady();
   await d.transaction('rw', [d.outbox, d.households, d.members], async () => {
     const o = await d.outbox.where('id').equals(outboxId).first();
     if (!o || o.state !== 'conflict') return;
