@@ -4,6 +4,7 @@ import { addVisitPhoto, dropVisitPhoto, type VisitPhoto } from '../../db/carepla
 import { FilingError } from '../../db/filings.ts';
 import { ConfirmDialog } from '../common/ConfirmDialog.tsx';
 import { compressPhoto, PhotoError } from '../filings/images.ts';
+import { PhotoButtons } from '../filings/PhotoButtons.tsx';
 import { PhotoViewer, Thumb } from '../filings/Thumb.tsx';
 import '../filings/DocumentsField.css';
 
@@ -60,17 +61,7 @@ export function VisitPhotos({ photos, onChange }: { photos: VisitPhoto[]; onChan
           </div>
         ))}
       </div>
-      <div className="actions">
-        <label className="button file-button">
-          {t('filing.photo.camera')}
-          <input type="file" accept="image/*" capture="environment" onChange={(e) => void add(e.target.files).then(() => (e.target.value = ''))} disabled={busy} data-testid="camera-visit" />
-        </label>
-        <label className="button file-button">
-          {t('filing.photo.pick')}
-          <input type="file" accept="image/*" multiple onChange={(e) => void add(e.target.files).then(() => (e.target.value = ''))} disabled={busy} data-testid="pick-visit" />
-        </label>
-        {busy && <span className="muted">{t('filing.photo.working')}</span>}
-      </div>
+      <PhotoButtons name="visit" busy={busy} onFiles={add} />
       {error && (
         <p className="error" role="alert" data-testid="error-visit-photos">
           {error}

@@ -4,6 +4,7 @@ import type { DocumentRef } from '../../../model/filing.ts';
 import { addPhoto, FilingError, photoBlob, removePhoto } from '../../db/filings.ts';
 import { db } from '../../db/schema.ts';
 import { compressPhoto, PhotoError, rotatePhoto } from './images.ts';
+import { PhotoButtons } from './PhotoButtons.tsx';
 import { PhotoViewer, Thumb } from './Thumb.tsx';
 import { ConfirmDialog } from '../common/ConfirmDialog.tsx';
 import './DocumentsField.css';
@@ -65,17 +66,7 @@ export function DocumentsField({ filingId, kind, title, required, min, docs }: {
           </div>
         ))}
       </div>
-      <div className="actions">
-        <label className="button primary file-button">
-          {t('filing.photo.camera')}
-          <input type="file" accept="image/*" capture="environment" onChange={(e) => void add(e.target.files).then(() => (e.target.value = ''))} disabled={busy} data-testid={`camera-${kind}`} />
-        </label>
-        <label className="button file-button">
-          {t('filing.photo.pick')}
-          <input type="file" accept="image/*" multiple onChange={(e) => void add(e.target.files).then(() => (e.target.value = ''))} disabled={busy} data-testid={`pick-${kind}`} />
-        </label>
-        {busy && <span className="muted">{t('filing.photo.working')}</span>}
-      </div>
+      <PhotoButtons name={kind} busy={busy} primary onFiles={add} />
       {error && (
         <p className="error" role="alert" data-testid={`error-${id}`}>
           {error}
