@@ -5,7 +5,7 @@
  * (src/model/careplan/report.ts); the names behind one figure of one village on request.
  */
 import type { Kysely } from 'kysely';
-import { countsOf, FIGURE_KEYS, villageFigures, type DashboardInput, type DashboardReport, type FigureKey, type FigureList, type VillageFigures } from '../model/careplan/index.ts';
+import { countsOf, emptyFigures, FIGURE_KEYS, villageFigures, type DashboardInput, type DashboardReport, type FigureKey, type FigureList, type VillageFigures } from '../model/careplan/index.ts';
 import type { Household, Member, Village } from '../model/roster.ts';
 import type { Principal } from './auth.ts';
 import type { Tables } from './db.ts';
@@ -64,7 +64,7 @@ export async function dashboardReport(db: Kysely<Tables>, p: Principal, query: {
         name: v.name,
         townshipCode: v.townshipCode,
         townshipName: v.townshipName,
-        figures: f ? countsOf(f) : (Object.fromEntries(FIGURE_KEYS.map((k) => [k, { count: 0, of: ['insuredThisYear', 'contracted', 'followedUpThisQuarter', 'visitedThisQuarter'].includes(k) ? 0 : null }])) as ReturnType<typeof countsOf>),
+        figures: countsOf(f ?? emptyFigures(v.id)),
         filingsByStatus: (f?.filingsByStatus ?? {}) as DashboardReport['villages'][number]['filingsByStatus'],
         approvedFen: f?.approvedFen ?? 0,
         paidFen: f?.paidFen ?? 0,

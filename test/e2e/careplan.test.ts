@@ -180,6 +180,11 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('the care plan in Chrom
     await villages.getByTestId('dash-followedUpThisQuarter').nth(i).click();
     // The person followed up, by name (not an id).
     await expect.poll(async () => (await page.getByTestId('dash-list').textContent()) ?? '').toBe(followedName);
+    // The doctor's two villages are one township's: its total is their sum.
+    const count = (t: string | null) => Number((t ?? '').split('/')[0]!.replace(/\D/g, ''));
+    const perVillage = (await villages.getByTestId('dash-members').allTextContents()).map(count);
+    expect(perVillage.length).toBeGreaterThan(1);
+    expect(count(await page.getByTestId('dash-township-total').getByTestId('dash-members').textContent())).toBe(perVillage.reduce((a, b) => a + b, 0));
     await shotSizes(page, 'dashboard');
     expect(await smallTouchTargets(page)).toEqual([]);
   });
@@ -250,7 +255,9 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('the care plan in Chrom
     const i = texts.findIndex((x) => x.startsWith('1 /'));
     expect(i, texts.join(' | ')).toBeGreaterThanOrEqual(0);
     await visited.nth(i).click();
-    await expect.poll(async () => (await reviewer.getByTestId('dash-list').textContent()) ?? '').not.toMatch(/^$|加载/);
+    // The names arrive from the county (not the loading words, not ids).
+    await expect.poll(async () => (await reviewer.getByTestId('dash-list').textContent()) ?? '').not.toMatch(/^$|正在读取|加载/);
+    expect((await reviewer.getByTestId('dash-list').textContent()) ?? '').not.toMatch(/[0-9A-HJKMNP-TV-Z]{26}/);
     await shotSizes(reviewer, 'dashboard-county', reviewer.getByTestId('dash-list'));
     expect(await smallTouchTargets(reviewer)).toEqual([]);
     await reviewer.close();

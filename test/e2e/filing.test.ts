@@ -8,7 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '../../src/model/sync.ts';
 import { ulid } from '../../src/model/ulid.ts';
-import { chromiumAvailable, launch, shot, signIn, smallTouchTargets, startServer, tabletContext, waitForServiceWorker, gotoApp, reloadApp, countyToken, API_HEADERS, photoBytes, type Server } from './harness.ts';
+import { chromiumAvailable, launch, shot, shotSizes, signIn, smallTouchTargets, startServer, tabletContext, waitForServiceWorker, gotoApp, reloadApp, countyToken, API_HEADERS, photoBytes, type Server } from './harness.ts';
 
 const H = { 'x-cunyi-protocol': String(PROTOCOL_VERSION), 'content-type': 'application/json' };
 
@@ -195,6 +195,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('proxy filing in Chromi
     expect(await township.getByTestId('review-filed-by').textContent()).toMatch(/^[\u4e00-\u9fff]{2,4} \(doctor\) · 13800000001$/);
     // The doctor is one tap away on a phone.
     expect(await township.getByTestId('review-filer-phone').getAttribute('href')).toBe('tel:13800000001');
+    await shotSizes(township, 'review-filed-by', township.getByTestId('review-knew'));
     expect(await township.getByTestId('review-status-on').textContent()).toMatch(/建档立卡贫困人口/);
     await township.getByTestId('review-photo').nth(3).waitFor();
     await township.getByTestId('review-photo').first().click();

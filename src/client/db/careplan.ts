@@ -16,7 +16,6 @@ import type { CarePack } from '../../model/careplan/pack.ts';
 import { builtinCarePack, DEFAULT_CARE_PACK_ID } from '../../model/careplan/packs/index.ts';
 import { ContractSchema, FollowupSchema, HouseholdVisitSchema, type Classification, type Contract, type Followup, type HouseholdVisit, type VisitFinding } from '../../model/careplan/records.ts';
 import { contractValidUntil, generateWorklist, type WorkItem, type WorklistFilter, type WorklistInput } from '../../model/careplan/worklist.ts';
-import { MAX_PHOTO_BYTES, PHOTO_TYPES } from '../../model/filing.ts';
 import { localToday } from '../../model/idcard.ts';
 import { mayWrite } from '../../model/permissions.ts';
 import { firstProblem, type RecordProblem } from '../../model/record-parts.ts';
@@ -24,7 +23,7 @@ import type { Enrolment, Household, Member, StatusRecord } from '../../model/ros
 import type { Entity, Role } from '../../model/sync.ts';
 import { ulid } from '../../model/ulid.ts';
 import { readDigest } from './digest.ts';
-import { FilingError, sha256Hex, shownStatus } from './filings.ts';
+import { checkedPhoto, shownStatus } from './filings.ts';
 import { sealBlob } from './seal.ts';
 import { InputError } from './repo.ts';
 import { db, type AuditRow, type ContractRow, type CunyiDb, type FollowupRow, type OutboxRow, type VisitRow } from './schema.ts';
@@ -100,11 +99,8 @@ export type VisitPhoto = NonNullable<HouseholdVisit['photos']>[number];
  * how the visit will name it. The photo is sent to the county just before the visit that names it.
  */
 export async function addVisitPhoto(blob: Blob, d: CunyiDb = db()): Promise<VisitPhoto> {
-  const mime = blob.type as VisitPhoto['mime'];
-  if (!PHOTO_TYPES.includes(mime)) throw new FilingError('not-an-image', `not a supported image type: ${mime || 'unknown'}`);
-  if (blob.size === 0 || blob.size > MAX_PHOTO_BYTES) throw new FilingError('too-large', `photo of ${blob.size} bytes`);
-  const sha256 = await sha256Hex(blob);
-  const ref: VisitPhoto = { sha256, size: blob.size, mime };
+  const { mime, sha256 } = await checkedPhoto(blob);
+  const ref: VisitPhoto = { sha256, size: blob.size, mime: mime as VisitPhoto['mime'] };
   if (await d.attachments.where('sha256').equals(sha256).count()) return ref;
   const key = await d.photoKey();
   const stored = await sealBlob(key, blob);

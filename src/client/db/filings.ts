@@ -102,7 +102,7 @@ export async function patchContent(id: string, fn: (c: FilingContent) => FilingC
 export const setField = (id: string, field: string, value: string, d: CunyiDb = db()) =>
   patchContent(id, (c) => ({ ...c, fields: { ...c.fields, [field]: value } }), d);
 
-export async function sha256Hex(blob: Blob): Promise<string> {
+async function sha256Hex(blob: Blob): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
@@ -113,11 +113,16 @@ export async function photoBlob(att: Pick<AttachmentRow, 'blob' | 'mime' | 'seal
 }
 
 /** Stores a (compressed) photo for a document of the filing, sealed; returns its reference. */
-export async function addPhoto(filingId: string, kind: string, blob: Blob, d: CunyiDb = db(), replacing: string | null = null): Promise<DocumentRef> {
+/** A photo the county will take (a type it reads, not empty, not too large), with its hash; or the refusal. */
+export async function checkedPhoto(blob: Blob): Promise<{ mime: string; sha256: string }> {
   const mime = blob.type;
   if (!PHOTO_TYPES.includes(mime)) throw new FilingError('not-an-image', `not a supported image type: ${mime || 'unknown'}`);
   if (blob.size === 0 || blob.size > MAX_PHOTO_BYTES) throw new FilingError('too-large', `photo of ${blob.size} bytes`);
-  const sha256 = await sha256Hex(blob);
+  return { mime, sha256: await sha256Hex(blob) };
+}
+
+export async function addPhoto(filingId: string, kind: string, blob: Blob, d: CunyiDb = db(), replacing: string | null = null): Promise<DocumentRef> {
+  const { mime, sha256 } = await checkedPhoto(blob);
   // The same photo twice is one document shown twice to the reviewer: refused (a replacement may repeat it).
   const current = await d.filings.get(filingId);
   const content = current ? editableContent(current) : null;

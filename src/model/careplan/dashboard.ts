@@ -56,6 +56,12 @@ export type DashboardFiling = Omit<WorklistInput['filings'][number], 'events'> &
 
 export type DashboardInput = Omit<WorklistInput, 'pack' | 'filings'> & { filings: readonly DashboardFiling[] };
 
+/** A village's figures before anything is counted (the rates out of 0). */
+export function emptyFigures(villageId: string): VillageFigures {
+  const fig = (of: number | null = null): Figure => ({ ids: [], of });
+  return { villageId, households: fig(), members: fig(), registeredPoor: fig(), monitored: fig(), insuredThisYear: fig(0), contracted: fig(0), twoDiseases: fig(), followedUpThisQuarter: fig(0), visitedThisQuarter: fig(0), filingsByStatus: {}, approvedFen: 0, paidFen: 0 };
+}
+
 /** The figures of every village the input holds (or of those given), in one pass over each table. */
 export function villageFigures(input: DashboardInput, villageIds?: readonly string[]): VillageFigures[] {
   const { today } = input;
@@ -63,14 +69,10 @@ export function villageFigures(input: DashboardInput, villageIds?: readonly stri
   const q0 = quarterStart(today);
   const wanted = villageIds ? new Set(villageIds) : null;
   const byVillage = new Map<string, VillageFigures>();
-  const fig = (of: number | null = null): Figure => ({ ids: [], of });
   const v = (id: string): VillageFigures | null => {
     if (wanted && !wanted.has(id)) return null;
     let f = byVillage.get(id);
-    if (!f) {
-      f = { villageId: id, households: fig(), members: fig(), registeredPoor: fig(), monitored: fig(), insuredThisYear: fig(0), contracted: fig(0), twoDiseases: fig(), followedUpThisQuarter: fig(0), visitedThisQuarter: fig(0), filingsByStatus: {}, approvedFen: 0, paidFen: 0 };
-      byVillage.set(id, f);
-    }
+    if (!f) byVillage.set(id, (f = emptyFigures(id)));
     return f;
   };
   const active = new Map<string, Member>();

@@ -34,7 +34,7 @@ function Knew({ data }: { data: ReviewDetailData }) {
               {data.filedBy.phone ? (
                 <>
                   {' · '}
-                  <a href={`tel:${data.filedBy.phone}`} data-testid="review-filer-phone">
+                  <a href={`tel:${data.filedBy.phone}`} className="nowrap" data-testid="review-filer-phone">
                     {data.filedBy.phone}
                   </a>
                 </>
