@@ -294,11 +294,14 @@ for (const backend of BACKENDS) {
         const { token } = await signIn('watcher');
         let since = 0;
         for (;;) {
+          // Only a pull sent after the last push was answered may end the watch: one sent before
+          // may have been read by the server before that push committed.
+          const last = !running;
           const r = await call(base, `/api/sync/pull?since=${since}&limit=500`, { token });
           if (r?.status === 200) {
             for (const rec of r.json.records) if (rec.entity === 'visit') seen.add(rec.id);
             since = r.json.checkpoint;
-            if (!running && r.json.remaining === 0) return;
+            if (last && r.json.remaining === 0) return;
           } else await sleep(50);
         }
       })();
