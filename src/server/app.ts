@@ -18,7 +18,7 @@ import { isStorageFull, type ServerDb } from './db.ts';
 import { actOnFiling, DEFAULT_UPLOAD_LIMITS, filingDocument, visitPhoto, filingDetail, HttpError, listFilings, putChunk, uploadStatus, type ListQuery, type UploadLimits } from './filings.ts';
 import { jsonDepthWithin, MAX_JSON_DEPTH } from './json.ts';
 import { XLSX_MIME } from './import/export.ts';
-import { attachment, IMPORT_LIMIT, importRequest, importsRequest, rosterRequest, templateXlsx } from './import/http.ts';
+import { attachment, enrolmentsRequest, filingsRequest, IMPORT_LIMIT, importRequest, importsRequest, ledgerRequest, rosterRequest, templateXlsx } from './import/http.ts';
 import { loggerOptions } from './logging.ts';
 import { startMaintenance } from './maintenance.ts';
 import { pull, push, recordHistory, StorageFullError } from './sync/index.ts';
@@ -346,6 +346,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await principal(req);
     return reply.header('content-type', XLSX_MIME).header('content-disposition', attachment('花名册导入模板.xlsx', 'template.xlsx')).send(await templateXlsx());
   });
+  // Chronic enrolments, the 台账 of a year, the filings: for the caller's area or ?area= within it.
+  for (const [path, request, fallback] of [
+    ['/api/export/enrolments.xlsx', enrolmentsRequest, 'enrolments.xlsx'],
+    ['/api/export/ledger.xlsx', ledgerRequest, 'ledger.xlsx'],
+    ['/api/export/filings.xlsx', filingsRequest, 'filings.xlsx'],
+  ] as const) {
+    app.get(path, async (req, reply) => {
+      const x = await request(db, await principal(req), req.query);
+      return reply.header('content-type', XLSX_MIME).header('content-disposition', attachment(x.fileName, fallback)).send(x.bytes);
+    });
+  }
 
   app.all('/api/*', async (req, reply) => fail(reply, 404, 'not-found', `no API route ${req.method} ${req.url}`));
 

@@ -4,7 +4,7 @@
  * no framing, and every API answer with Cache-Control: no-store (those that carry personal data
  * are requested so that they answer 200: pull, me, the device's recovery key, login, the review
  * list, detail and actions, a record's history, a filing's photo, a roster import's dry run, the import history,
- * the roster and template exports). /api/health names the backend and not where the data
+ * the exports). /api/health names the backend and not where the data
  * lives. The request log holds no password, token, recovery key, ID number or name.
  */
 import type { InjectOptions } from 'fastify';
@@ -49,6 +49,9 @@ const API_ROUTES = [
   'GET /api/admin/imports',
   'GET /api/export/roster.xlsx',
   'GET /api/export/template.xlsx',
+  'GET /api/export/enrolments.xlsx',
+  'GET /api/export/ledger.xlsx',
+  'GET /api/export/filings.xlsx',
   'GET /api/dashboard',
   'GET /api/dashboard/list',
   'GET /api/visits/:id/photos/:sha256',
@@ -149,6 +152,11 @@ for (const backend of BACKENDS) {
           return { req: { method, url, headers: county }, ok: true };
         case 'GET /api/export/template.xlsx':
           return { req: { method, url, headers: county }, ok: true };
+        case 'GET /api/export/enrolments.xlsx':
+        case 'GET /api/export/filings.xlsx':
+          return { req: { method, url, headers: county }, ok: true };
+        case 'GET /api/export/ledger.xlsx':
+          return { req: { method, url: `${url}?year=2026`, headers: county }, ok: true };
         case 'GET /api/dashboard':
           return { req: { method, url, headers: county }, ok: true };
         case 'GET /api/visits/:id/photos/:sha256':

@@ -6,8 +6,8 @@
 import type { Kysely } from 'kysely';
 import type { Principal } from '../auth.ts';
 import type { Tables } from '../db.ts';
-import { HttpError } from '../filings.ts';
-import { rosterXlsx, templateXlsx, type RosterExport } from './export.ts';
+import { HttpError, todayInChina } from '../filings.ts';
+import { enrolmentsXlsx, filingsXlsx, ledgerXlsx, rosterXlsx, templateXlsx, type RosterExport, type XlsxExport } from './export.ts';
 import { importRoster, listImports, type ImportEntry, type ImportReport } from './index.ts';
 
 /** The largest roster file taken: 100,000 members make an .xlsx of about 6 MB, a CSV of about 12 MB. */
@@ -60,14 +60,51 @@ export async function importsRequest(db: Kysely<Tables>, p: Principal, query: un
   return { imports: await listImports(db, p, limit) };
 }
 
+/** `?area=`: a county, township or village code within the user's area (undefined: all of it). */
+function areaParam(p: Principal, query: unknown): string | undefined {
+  const area = (query as Record<string, string | undefined>)?.area;
+  if (area === undefined || area === '') return undefined;
+  if (!/^[0-9]{6}([0-9]{3}([0-9]{3})?)?$/.test(area)) throw new HttpError(400, 'invalid', 'area 区域：应为县（6 位）、乡镇（9 位）或行政村（12 位）代码 (area: a county (6), township (9) or village (12) code)', 'area');
+  if (p.role !== 'admin' && !p.areas.some((a) => area.startsWith(a) || a.startsWith(area))) throw new HttpError(403, 'forbidden', '不在您负责的范围内 (outside your area)', 'area');
+  return area;
+}
+
+/** `?year=`: a year from 2000 to next year. */
+function yearParam(query: unknown, required: boolean): number | undefined {
+  const y = (query as Record<string, string | undefined>)?.year;
+  if (y === undefined || y === '') {
+    if (required) throw new HttpError(400, 'invalid', 'year 年度：请给出年度，如 ?year=2026 (year: required, e.g. ?year=2026)', 'year');
+    return undefined;
+  }
+  const next = Number(todayInChina().slice(0, 4)) + 1;
+  if (!/^[0-9]{4}$/.test(y) || Number(y) < 2000 || Number(y) > next) throw new HttpError(400, 'invalid', `year 年度：应为 2000 到 ${next} 之间的四位年份 (year: a four-digit year from 2000 to ${next})`, 'year');
+  return Number(y);
+}
+
 /** The roster of the user's area, or of `?area=` (a code within it). */
 export async function rosterRequest(db: Kysely<Tables>, p: Principal, query: unknown): Promise<RosterExport> {
-  const area = (query as Record<string, string | undefined>)?.area;
-  if (area !== undefined) {
-    if (!/^[0-9]{6}([0-9]{3}([0-9]{3})?)?$/.test(area)) throw new HttpError(400, 'invalid', 'area: a county (6), township (9) or village (12) code', 'area');
-    if (p.role !== 'admin' && !p.areas.some((a) => area.startsWith(a) || a.startsWith(area))) throw new HttpError(403, 'forbidden', '不在您负责的范围内 (outside your area)', 'area');
-  }
+  const area = areaParam(p, query);
   return rosterXlsx(db, p, area ? { area } : {});
+}
+
+/** Chronic enrolments of the user's area, or of `?area=`. */
+export async function enrolmentsRequest(db: Kysely<Tables>, p: Principal, query: unknown): Promise<XlsxExport> {
+  const area = areaParam(p, query);
+  return enrolmentsXlsx(db, p, area ? { area } : {});
+}
+
+/** The 台账 of `?year=` for the user's area, or of `?area=`. */
+export async function ledgerRequest(db: Kysely<Tables>, p: Principal, query: unknown): Promise<XlsxExport> {
+  const area = areaParam(p, query);
+  const year = yearParam(query, true)!;
+  return ledgerXlsx(db, p, year, area ? { area } : {});
+}
+
+/** The filings of the user's area, or of `?area=`, of `?year=` when given. */
+export async function filingsRequest(db: Kysely<Tables>, p: Principal, query: unknown): Promise<XlsxExport> {
+  const area = areaParam(p, query);
+  const year = yearParam(query, false);
+  return filingsXlsx(db, p, { ...(area ? { area } : {}), ...(year ? { year } : {}) });
 }
 
 export { templateXlsx };

@@ -4,6 +4,7 @@
  * national system (一般贫困户, 低保贫困户, 特困供养贫困户, 脱贫户, 监测对象, …), dates and phone
  * numbers. Each reader returns the value, or the reason in Chinese why the cell is not one.
  */
+import { POVERTY_LABEL, RELATION_LABEL } from '../../model/exports/labels.ts';
 import type { Relation, StatusRecord } from '../../model/roster.ts';
 
 export type Read<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -25,19 +26,8 @@ const RELATION_WORDS: Record<Relation, string[]> = {
 const RELATION_OF = new Map<string, Relation>();
 for (const [r, words] of Object.entries(RELATION_WORDS) as [Relation, string[]][]) for (const w of words) RELATION_OF.set(w, r);
 
-/** The words the export writes for each relation (read back by readRelation). */
-export const RELATION_LABEL: Record<Relation, string> = {
-  head: '户主',
-  spouse: '配偶',
-  son: '子',
-  daughter: '女',
-  daughterInLaw: '儿媳',
-  sonInLaw: '女婿',
-  grandchild: '孙子女',
-  parent: '父母',
-  sibling: '兄弟姐妹',
-  other: '其他',
-};
+/** The words the export writes (the model's, src/model/exports/labels.ts), read back here. */
+export { POVERTY_LABEL, RELATION_LABEL };
 
 /** As compared: NFKC (full-width letters, digits and brackets to half-width), no spaces, lower case. */
 const plain = (s: string) => s.normalize('NFKC').replace(/\s/g, '').toLowerCase();
@@ -66,8 +56,6 @@ export interface Kind {
   poverty: StatusRecord['poverty'];
   assistance: StatusRecord['assistance'] | undefined;
 }
-
-export const POVERTY_LABEL: Record<StatusRecord['poverty'], string> = { poor: '贫困户', lifted: '脱贫户', monitored: '监测对象', none: '非贫困户' };
 
 export function readKind(s: string): Read<Kind> {
   const t = plain(s);
