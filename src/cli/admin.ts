@@ -16,6 +16,9 @@
  *                                                  a roster as .xlsx or .csv with Chinese headings, as an
  *                                                  upsert (docs/import.md); --dry-run only reports
  *
+ * Every change to an account or a device is written to the audit (admin_audit, as the actor `cli`),
+ * which the 操作记录 screen and GET /api/admin/audit list.
+ *
  * Passwords are never given on the command line (where the shell history and the process list
  * would keep them): create-user and reset-password read the password from standard input, one
  * line, or ask for it twice without echo when standard input is a terminal. The password rule
@@ -25,7 +28,8 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { generateCounty } from '../model/demo/index.ts';
 import { ROLES, type Role } from '../model/sync.ts';
-import { AuthError, checkAreas, createUser, disableUser, enableUser, resetPassword, revokeDevice, setAreas, setPhone } from '../server/auth.ts';
+import { cliChanges } from '../server/admin.ts';
+import { AuthError, checkAreas } from '../server/auth.ts';
 import { rosterFromCsv } from '../server/csv-import.ts';
 import { openDb } from '../server/db.ts';
 import { importRoster, type ImportReport } from '../server/import/index.ts';
@@ -161,34 +165,34 @@ try {
     case 'create-user': {
       const username = need('username');
       await checkAreas(server.db, areas());
-      await createUser(server.db, { username, displayName: typeof opts.name === 'string' ? opts.name : username, role, password, areas: areas(), phone: typeof opts.phone === 'string' ? opts.phone : null });
+      await cliChanges.createUser(server.db, { username, displayName: typeof opts.name === 'string' ? opts.name : username, role, password, areas: areas(), phone: typeof opts.phone === 'string' ? opts.phone : null });
       console.log(`created ${username} (${role}) for ${areas().join(', ') || 'no area yet'}`);
       break;
     }
     case 'set-phone': {
       const phone = need('phone');
-      await setPhone(server.db, need('username'), phone === 'none' ? null : phone);
+      await cliChanges.setPhone(server.db, need('username'), phone === 'none' ? null : phone);
       console.log(phone === 'none' ? `${opts.username} has no phone on record now` : `phone of ${opts.username} set`);
       break;
     }
     case 'assign':
-      await setAreas(server.db, need('username'), areas());
+      await cliChanges.setAreas(server.db, need('username'), areas());
       console.log(`${opts.username} now covers ${areas().join(', ') || 'nothing'}`);
       break;
     case 'reset-password':
-      await resetPassword(server.db, need('username'), password);
+      await cliChanges.resetPassword(server.db, need('username'), password);
       console.log(`password of ${opts.username} reset; its sessions ended`);
       break;
     case 'disable-user':
-      await disableUser(server.db, need('username'));
+      await cliChanges.disableUser(server.db, need('username'));
       console.log(`${opts.username} disabled; every session of theirs ended, their recovery keys deleted`);
       break;
     case 'enable-user':
-      await enableUser(server.db, need('username'));
+      await cliChanges.enableUser(server.db, need('username'));
       console.log(`${opts.username} may sign in again`);
       break;
     case 'revoke-device':
-      await revokeDevice(server.db, need('device'));
+      await cliChanges.revokeDevice(server.db, need('device'));
       console.log(`device ${opts.device} revoked; every session on it ended, its recovery keys deleted`);
       break;
     case 'list-users': {

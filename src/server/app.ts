@@ -18,6 +18,7 @@ import { isStorageFull, type ServerDb } from './db.ts';
 import { actOnFiling, DEFAULT_UPLOAD_LIMITS, filingDocument, visitPhoto, filingDetail, HttpError, listFilings, putChunk, uploadStatus, type ListQuery, type UploadLimits } from './filings.ts';
 import { jsonDepthWithin, MAX_JSON_DEPTH } from './json.ts';
 import { XLSX_MIME } from './import/export.ts';
+import { adminRoutes } from './admin.ts';
 import { attachment, enrolmentsRequest, filingsRequest, IMPORT_LIMIT, importRequest, importsRequest, ledgerRequest, rosterRequest, templateXlsx } from './import/http.ts';
 import { loggerOptions } from './logging.ts';
 import { startMaintenance } from './maintenance.ts';
@@ -337,6 +338,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return reply.code(r.ok || r.dryRun ? 200 : 422).send(r);
   });
   app.get('/api/admin/imports', async (req) => importsRequest(db, await principal(req), req.query));
+  // Accounts, their areas and devices (src/server/admin.ts), each change audited in admin_audit.
+  adminRoutes(app, db, principal);
 
   app.get('/api/export/roster.xlsx', async (req, reply) => {
     const x = await rosterRequest(db, await principal(req), req.query);

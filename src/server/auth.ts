@@ -36,6 +36,14 @@ export async function verifyPassword(password: string, stored: string): Promise<
 
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
+/**
+ * Runs `fn` in the caller's transaction when `db` is one (an administrator's change and its audit
+ * row commit together, src/server/admin.ts), else in a transaction of its own.
+ */
+function inTransaction<T>(db: Kysely<Tables>, fn: (trx: Kysely<Tables>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db) : db.transaction().execute(fn);
+}
+
 export type AuthCode = 'unauthorized' | 'forbidden' | 'device-revoked' | 'user-disabled' | 'locked' | 'invalid';
 
 /**
@@ -124,7 +132,7 @@ export async function setPhone(db: Kysely<Tables>, username: string, phone: stri
 async function insertUser(db: Kysely<Tables>, u: NewUser): Promise<string> {
   const id = ulid();
   const hash = await hashPassword(u.password);
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await trx.insertInto('users').values({ id, username: u.username, display_name: u.displayName, role: u.role, password_hash: hash, created_at: new Date().toISOString(), disabled: 0, phone: u.phone == null ? null : staffPhone(u.phone) }).execute();
     if (u.areas.length) await trx.insertInto('user_areas').values(u.areas.map((a) => ({ user_id: id, area_code: a }))).execute();
   });
@@ -153,7 +161,7 @@ export async function checkAreas(db: Kysely<Tables>, areas: readonly string[]): 
 export async function setAreas(db: Kysely<Tables>, username: string, areas: string[]): Promise<void> {
   await checkAreas(db, areas);
   const id = await userId(db, username);
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await trx.deleteFrom('user_areas').where('user_id', '=', id).execute();
     if (areas.length) await trx.insertInto('user_areas').values(areas.map((a) => ({ user_id: id, area_code: a }))).execute();
   });
@@ -183,7 +191,7 @@ export async function resetPassword(db: Kysely<Tables>, username: string, passwo
  */
 export async function disableUser(db: Kysely<Tables>, username: string): Promise<void> {
   const id = await userId(db, username);
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await trx.updateTable('users').set({ disabled: 1 }).where('id', '=', id).execute();
     await endSessions(trx, { userId: id }, 'user-disabled');
     // After the flag is set, so that no key is made anew in between (deviceKey checks the flag).
@@ -203,7 +211,7 @@ export async function enableUser(db: Kysely<Tables>, username: string): Promise<
  * afterwards, not even with a user's password.
  */
 export async function revokeDevice(db: Kysely<Tables>, deviceId: string): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const r = await trx.updateTable('devices').set({ revoked_at: new Date().toISOString() }).where('id', '=', deviceId).executeTakeFirst();
     if (Number(r.numUpdatedRows) !== 1) throw new AuthError('invalid', `no device "${deviceId}"`);
     await endSessions(trx, { deviceId }, 'device-revoked');

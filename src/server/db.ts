@@ -4,12 +4,13 @@
  * is set. The same migrations and queries serve both.
  */
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type DatabaseConnection, type Migration, type MigrationProvider, type Transaction } from 'kysely';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { ulid } from '../model/ulid.ts';
 import { importsMigration } from './migrations/imports.ts';
+import { adminAuditMigration } from './migrations/admin-audit.ts';
 
 export interface Tables {
   /** `phone`: the staff member's own number, shown to reviewers beside what the member filed (null: none given). */
@@ -420,6 +421,7 @@ export function migrations(backend: Backend): Record<string, Migration> {
     '0006-careplan': careplanMigration,
     '0007-imports': importsMigration,
     '0008-user-phone': userPhoneMigration,
+    '0009-admin-audit': adminAuditMigration,
   };
 }
 
@@ -459,10 +461,21 @@ export async function openDb(opts: { dataDir?: string; databaseUrl?: string | un
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite, onCreateConnection: async (c) => void sqliteHandles.set(c, sqlite) }) });
   await migrate(db, 'sqlite');
   for (const f of [`${path}-wal`, `${path}-shm`, `${path}-journal`]) if (existsSync(f)) chmodSync(f, 0o600);
   return { backend: 'sqlite', location: path, db, close: () => db.destroy() };
+}
+
+const sqliteHandles = new WeakMap<DatabaseConnection, Database.Database>();
+
+/**
+ * The better-sqlite3 database a transaction runs on (null on PostgreSQL), for bulk writes that
+ * prepare a statement once and run it many times (sync/import.ts): Kysely prepares every query anew.
+ * Only for statements inside that transaction, which holds SQLite's one connection.
+ */
+export function sqliteOf(trx: Transaction<Tables>): Promise<Database.Database | null> {
+  return trx.getExecutor().provideConnection(async (c) => sqliteHandles.get(c) ?? null);
 }
 
 /** Takes `n` sequence numbers; the counter row stays locked until the transaction commits, so commits happen in sequence order. */

@@ -4,6 +4,7 @@
  * no framing, and every API answer with Cache-Control: no-store (those that carry personal data
  * are requested so that they answer 200: pull, me, the device's recovery key, login, the review
  * list, detail and actions, a record's history, a filing's photo, a roster import's dry run, the import history,
+ * the administration's accounts, devices, areas and audit,
  * the exports). /api/health names the backend and not where the data
  * lives. The request log holds no password, token, recovery key, ID number or name.
  */
@@ -47,6 +48,18 @@ const API_ROUTES = [
   'GET /api/filings/:id/documents/:sha256',
   'POST /api/admin/import',
   'GET /api/admin/imports',
+  'GET /api/admin/users',
+  'POST /api/admin/users',
+  'POST /api/admin/users/:username/disable',
+  'POST /api/admin/users/:username/enable',
+  'POST /api/admin/users/:username/password',
+  'PUT /api/admin/users/:username/areas',
+  'PUT /api/admin/users/:username/phone',
+  'PUT /api/admin/users/:username/role',
+  'GET /api/admin/devices',
+  'POST /api/admin/devices/:id/revoke',
+  'GET /api/admin/areas',
+  'GET /api/admin/audit',
   'GET /api/export/roster.xlsx',
   'GET /api/export/template.xlsx',
   'GET /api/export/enrolments.xlsx',
@@ -148,6 +161,30 @@ for (const backend of BACKENDS) {
         }
         case 'GET /api/admin/imports':
           return { req: { method, url, headers: admin }, ok: true };
+        // Administration (src/server/admin.ts): the cadre's account is changed, doctor2's tablet revoked.
+        case 'GET /api/admin/users':
+        case 'GET /api/admin/devices':
+        case 'GET /api/admin/areas':
+        case 'GET /api/admin/audit':
+          return { req: { method, url, headers: admin }, ok: true };
+        case 'POST /api/admin/users':
+          return { req: { method, url, headers: admin, payload: { username: 'hdr-user', displayName: '某某', role: 'village-doctor', password: 'another-good-password', areas: [mine.code] } }, ok: true };
+        case 'POST /api/admin/users/:username/disable':
+        case 'POST /api/admin/users/:username/enable':
+          return { req: { method, url: url.replace(':username', 'cadre'), headers: admin }, ok: true };
+        case 'POST /api/admin/users/:username/password':
+          return { req: { method, url: url.replace(':username', 'cadre'), headers: admin, payload: { password: 'another-good-password' } }, ok: true };
+        case 'PUT /api/admin/users/:username/areas':
+          return { req: { method, url: url.replace(':username', 'cadre'), headers: admin, payload: { areas: [mine.code] } }, ok: true };
+        case 'PUT /api/admin/users/:username/phone':
+          return { req: { method, url: url.replace(':username', 'cadre'), headers: admin, payload: { phone: '13800000009' } }, ok: true };
+        case 'PUT /api/admin/users/:username/role':
+          return { req: { method, url: url.replace(':username', 'cadre'), headers: admin, payload: { role: 'village-cadre' } }, ok: true };
+        case 'POST /api/admin/devices/:id/revoke': {
+          const device = ulid();
+          await f.signIn('doctor2', device);
+          return { req: { method, url: `/api/admin/devices/${device}/revoke`, headers: admin }, ok: true };
+        }
         case 'GET /api/export/roster.xlsx':
           return { req: { method, url, headers: county }, ok: true };
         case 'GET /api/export/template.xlsx':
