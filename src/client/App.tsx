@@ -35,6 +35,7 @@ import { useSession } from './features/sync/useSession.ts';
 import { AccountBar, DemoBar } from './profiles/Account.tsx';
 import { ContractForm, Dashboard, FollowupForm, useWorkCount, VisitForm, WorkList } from './features/careplan/lazy.tsx';
 import { isReviewer } from './sync/session.ts';
+import { AdminAudit, AdminDevices, AdminNewUser, AdminUser, AdminUsers } from './features/admin/lazy.tsx';
 
 type Route = [string, (p: Record<string, string>) => React.ReactNode];
 
@@ -75,6 +76,11 @@ const ROUTES: Route[] = [
   ['/dashboard', () => <Dashboard />],
 
   // administration and spreadsheets
+  ['/admin', () => <AdminUsers />],
+  ['/admin/users/new', () => <AdminNewUser />],
+  ['/admin/users/:username', (p) => <AdminUser username={p.username!} />],
+  ['/admin/devices', () => <AdminDevices />],
+  ['/admin/audit', () => <AdminAudit />],
 
   // profiles, lock and encryption: src/client/profiles (Gate.tsx shows them before any route)
 ];
@@ -89,7 +95,7 @@ export function App() {
   const news = useFilingNews().length;
 
   useEffect(() => {
-    if (villageCount === 0 && !['/welcome', '/settings', '/login'].includes(loc.path) && !loc.path.startsWith('/review') && !(reviewer && loc.path === '/dashboard')) navigate(reviewer ? '/review' : '/welcome', { replace: true });
+    if (villageCount === 0 && !['/welcome', '/settings', '/login'].includes(loc.path) && !loc.path.startsWith('/review') && !loc.path.startsWith('/admin') && !(reviewer && loc.path === '/dashboard')) navigate(reviewer ? '/review' : '/welcome', { replace: true });
     else if (villageCount !== null && villageCount > 0 && loc.path === '/') navigate('/villages', { replace: true });
   }, [villageCount, loc.path, navigate, reviewer]);
 
@@ -141,6 +147,11 @@ export function App() {
             ) : null}
           </Link>
           {reviewer && <Link to="/review">{t('nav.review')}</Link>}
+          {(session?.role === 'admin' || session?.role === 'county-reviewer') && (
+            <Link to="/admin" data-testid="nav-admin">
+              {t('nav.admin')}
+            </Link>
+          )}
           <Link to="/enrolments">{t('nav.enrolments')}</Link>
           <Link to="/settings">{t('nav.settings')}</Link>
         </nav>
