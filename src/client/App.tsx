@@ -36,6 +36,7 @@ import { AccountBar, DemoBar } from './profiles/Account.tsx';
 import { ContractForm, Dashboard, FollowupForm, useWorkCount, VisitForm, WorkList } from './features/careplan/lazy.tsx';
 import { isReviewer } from './sync/session.ts';
 import { AdminAudit, AdminDevices, AdminNewUser, AdminUser, AdminUsers } from './features/admin/lazy.tsx';
+import { ExportsPage } from './features/exports/lazy.tsx';
 
 type Route = [string, (p: Record<string, string>) => React.ReactNode];
 
@@ -81,6 +82,7 @@ const ROUTES: Route[] = [
   ['/admin/users/:username', (p) => <AdminUser username={p.username!} />],
   ['/admin/devices', () => <AdminDevices />],
   ['/admin/audit', () => <AdminAudit />],
+  ['/exports', () => <ExportsPage />],
 
   // profiles, lock and encryption: src/client/profiles (Gate.tsx shows them before any route)
 ];

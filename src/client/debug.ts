@@ -24,6 +24,7 @@ export function exposeDebugApi(): void {
     repo: () => import('./db/repo.ts'),
     careplan: () => import('./db/careplan.ts'),
     careModel: () => import('../model/careplan/index.ts'),
+    exports: () => import('./features/exports/build.ts'),
     /** A store sealed under a fresh key, for the import benchmark (relaxed, like a bulk import). */
     sealedStore: (name: string) => new CunyiDb(name, { key: crypto.getRandomValues(new Uint8Array(32)), durability: 'relaxed' }),
     gate: () => import('./profiles/store.ts'),

@@ -44,7 +44,10 @@ export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
 export const CSP_DIRECTIVES = {
   defaultSrc: ["'self'"],
   scriptSrc: ["'self'"],
-  workerSrc: ["'self'"],
+  // blob: for the workers fflate starts from blob URLs to compress an export of more than 160 KB
+  // off the main thread (write-excel-file in the browser); without it the worker is blocked and the
+  // export never finishes. Only a script already running on this origin can make a blob URL.
+  workerSrc: ["'self'", 'blob:'],
   styleSrc: ["'self'"],
   imgSrc: ["'self'", 'blob:', 'data:'],
   fontSrc: ["'self'"],

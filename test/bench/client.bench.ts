@@ -9,7 +9,11 @@
  * - the work list and 村情 over the whole sealed store;
  * - the initial JavaScript, gzipped.
  *
- * BENCH_ONLY=care runs only the demo load and the work list and 村情 (the rest is skipped).
+ * - the tablet's exports of the default demo (10,000 members): the roster and the 台账 as .xlsx,
+ *   next to reading the same rows from the store alone.
+ *
+ * BENCH_ONLY=care runs only the demo load and the work list and 村情 (the rest is skipped);
+ * BENCH_ONLY=exports only the exports.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +23,7 @@ import { launch, startServer, tabletContext, waitForServiceWorker } from '../e2e
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100_000);
 const ONLY_CARE = process.env.BENCH_ONLY === 'care';
+const ONLY_EXPORTS = process.env.BENCH_ONLY === 'exports';
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 function initialJsGzip(): { files: string[]; bytes: number } {
@@ -38,7 +43,7 @@ try {
   await page.goto(server.url);
   await waitForServiceWorker(page);
 
-  const imp = ONLY_CARE ? null : await page.evaluate(async (n) => {
+  const imp = ONLY_CARE || ONLY_EXPORTS ? null : await page.evaluate(async (n) => {
     type Api = {
       generate(o: { members: number; seed?: number }): Promise<{ villages: unknown[]; households: unknown[]; members: Record<string, unknown>[]; statuses: unknown[]; enrolments: unknown[] }>;
       importRoster(d: unknown, p?: unknown, into?: unknown): Promise<void>;
@@ -91,7 +96,7 @@ try {
   }, MEMBERS);
 
   // The default demo (10,000 members), as the welcome screen's button loads it: the figure a new user waits for.
-  const demo10k = await page.evaluate(async () => {
+  const demo10k = ONLY_EXPORTS ? null : await page.evaluate(async () => {
     const api = (window as unknown as { cunyi: { loadDemo(o: { members: number; seed: number }): Promise<{ members: number }>; profiles(): Promise<typeof import('../../src/client/profiles/registry.ts')> } }).cunyi;
     const times: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -106,15 +111,54 @@ try {
     return times.sort((a, b) => a - b)[1]!;
   });
 
+  // The tablet's exports of the default demo (10,000 members, sealed as every profile is), median of 3
+  // each; beside them, in the same run, the roster's rows read from the store alone.
+  const exp = ONLY_CARE ? null : await page.evaluate(async () => {
+    type Api = {
+      loadDemo(o: { members: number; seed: number }): Promise<{ members: number }>;
+      profiles(): Promise<typeof import('../../src/client/profiles/registry.ts')>;
+      db(): import('../../src/client/db/schema.ts').CunyiDb;
+      exports(): Promise<typeof import('../../src/client/features/exports/build.ts')>;
+    };
+    const api = (window as unknown as { cunyi: Api }).cunyi;
+    const { members } = await api.loadDemo({ members: 10_000, seed: 11 });
+    const ex = await api.exports();
+    const d = api.db();
+    const today = new Date().toISOString().slice(0, 10);
+    const median = async (f: () => Promise<unknown>) => {
+      const times: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now();
+        await f();
+        times.push(performance.now() - t0);
+      }
+      return times.sort((a, b) => a - b)[1]!;
+    };
+    const read = await median(() => Promise.all([d.villages.toArray(), d.households.toArray(), d.members.toArray(), d.statuses.toArray()]));
+    let bytes = 0;
+    let rows = 0;
+    const roster = await median(async () => {
+      const book = await ex.exportBook({ kind: 'roster', villageId: null, year: Number(today.slice(0, 4)), today });
+      rows = book.rows;
+      bytes = (await ex.xlsxBlob(book)).size;
+    });
+    const rosterBook = await median(() => ex.exportBook({ kind: 'roster', villageId: null, year: Number(today.slice(0, 4)), today }));
+    const ledger = await median(async () => ex.xlsxBlob(await ex.exportBook({ kind: 'ledger', villageId: null, year: Number(today.slice(0, 4)), today })));
+    const reg = await api.profiles();
+    const demo = (await reg.listProfiles()).find((p) => p.kind === 'demo');
+    if (demo) await reg.removeProfile(demo.id);
+    return { members, rows, bytes, read, roster, rosterBook, ledger };
+  });
+
   // The whole demo county of that size into the app's own database, for search and cold start.
-  const load = await page.evaluate(async (n) => {
+  const load = ONLY_EXPORTS ? null : await page.evaluate(async (n) => {
     const api = (window as unknown as { cunyi: { loadDemo(o: { members: number; seed: number }): Promise<{ members: number }> } }).cunyi;
     const t0 = performance.now();
     const r = await api.loadDemo({ members: n, seed: 42 });
     return { members: r.members, ms: performance.now() - t0 };
   }, MEMBERS);
 
-  const lat = ONLY_CARE ? null : await page.evaluate(async () => {
+  const lat = ONLY_CARE || ONLY_EXPORTS ? null : await page.evaluate(async () => {
     type M = { name: string; pinyin: string; initials: string; idNumber: string; phone: string | null };
     const api = (window as unknown as { cunyi: { db(): { members: { offset(n: number): { limit(n: number): { toArray(): Promise<M[]> } } } }; search(q: string, l?: number): Promise<unknown[]> } }).cunyi;
     const sample = await api.db().members.offset(1234).limit(400).toArray();
@@ -141,7 +185,7 @@ try {
 
   // Recompute as the doctor types: the estimate of a member with five claims recorded this year,
   // with and without the comparison of every facility class.
-  const recompute = ONLY_CARE ? null : await page.evaluate(async () => {
+  const recompute = ONLY_CARE || ONLY_EXPORTS ? null : await page.evaluate(async () => {
     type Api = { estimateLogic(): Promise<typeof import('../../src/model/estimate.ts')>; rules(): Promise<typeof import('../../src/rules/index.ts')> };
     const api = (window as unknown as { cunyi: Api }).cunyi;
     const { estimate, compareClasses } = await api.estimateLogic();
@@ -166,7 +210,7 @@ try {
   });
 
   // The work list and 村情 over the whole sealed 100,000-member store, as a doctor of every village would see them.
-  const care = await page.evaluate(async () => {
+  const care = ONLY_EXPORTS ? null : await page.evaluate(async () => {
     type Api = { careplan(): Promise<typeof import('../../src/client/db/careplan.ts')>; careModel(): Promise<typeof import('../../src/model/careplan/index.ts')> };
     const api = (window as unknown as { cunyi: Api }).cunyi;
     const { workList, worklistInput } = await api.careplan();
@@ -209,7 +253,7 @@ try {
   });
 
   // Unlocking: the PIN's key derivation (PBKDF2-SHA-256 at the app's iteration count) and the unwrap.
-  const pin = ONLY_CARE ? null : await page.evaluate(async () => {
+  const pin = ONLY_CARE || ONLY_EXPORTS ? null : await page.evaluate(async () => {
     const keys = await (window as unknown as { cunyi: { keys(): Promise<typeof import('../../src/client/profiles/keys.ts')> } }).cunyi.keys();
     const k = keys.newDataKey();
     const w = await keys.wrapWithPin(k, '205813');
@@ -227,7 +271,7 @@ try {
   await server.stop();
   await context.setOffline(true);
   const starts: number[] = [];
-  for (let i = 0; i < (ONLY_CARE ? 0 : 5); i++) {
+  for (let i = 0; i < (ONLY_CARE || ONLY_EXPORTS ? 0 : 5); i++) {
     const p = await context.newPage();
     await p.goto(`${server.url}/villages`);
     await p.waitForFunction(() => performance.getEntriesByName('cunyi:first-usable').length > 0, null, { timeout: 30_000 });
@@ -238,16 +282,17 @@ try {
   const js = initialJsGzip();
 
   const version = browser.version();
-  console.log(`client benchmark, headless Chromium ${version}, ${fmt(load.members)} members`);
+  console.log(`client benchmark, headless Chromium ${version}${load ? `, ${fmt(load.members)} members` : ''}`);
   if (imp) {
     console.log(`import into IndexedDB: app ${fmt(imp.n / (imp.appMs / 1000))} rows/s (${fmt(imp.appMs)} ms) · raw IndexedDB, one transaction, same 3 indexes: ${fmt(imp.n / (imp.rawMs / 1000))} rows/s (${fmt(imp.rawMs)} ms) · app/raw ${fmt((imp.rawMs / imp.appMs) * 100)}%`);
     console.log(`import sealed (AES-256-GCM, a profile's store): ${fmt(imp.n / (imp.sealedMs / 1000))} rows/s (${fmt(imp.sealedMs)} ms) · sealed/raw ${fmt((imp.rawMs / imp.sealedMs) * 100)}% (target ≥ 60%)`);
   }
-  console.log(`default demo (10,000 members) loaded as the welcome screen does, median of 3: ${fmt(demo10k)} ms (target < 3,000 ms)`);
-  console.log(`whole demo county (${fmt(load.members)} members, households, status, enrolments) generated and loaded on the tablet: ${fmt(load.ms)} ms`);
-  if (lat) console.log(`search over ${fmt(load.members)} members in the sealed demo profile, ${lat.n} queries (initials, pinyin, last ID or phone digits, whole ID numbers): p50 ${fmt(lat.p50, 1)} ms, p95 ${fmt(lat.p95, 1)} ms (target p95 < 50 ms)`);
+  if (demo10k !== null) console.log(`default demo (10,000 members) loaded as the welcome screen does, median of 3: ${fmt(demo10k)} ms (target < 3,000 ms)`);
+  if (exp) console.log(`export on the tablet, default demo (${fmt(exp.members)} members, sealed), median of 3: roster .xlsx ${fmt(exp.roster)} ms (${fmt(exp.rows)} rows, ${fmt(exp.bytes / 1024)} KB; reading and sheets alone ${fmt(exp.rosterBook)} ms) · 台账 of the year .xlsx ${fmt(exp.ledger)} ms · baseline, the same roster rows read from the store alone: ${fmt(exp.read)} ms`);
+  if (load) console.log(`whole demo county (${fmt(load.members)} members, households, status, enrolments) generated and loaded on the tablet: ${fmt(load.ms)} ms`);
+  if (lat && load) console.log(`search over ${fmt(load.members)} members in the sealed demo profile, ${lat.n} queries (initials, pinyin, last ID or phone digits, whole ID numbers): p50 ${fmt(lat.p50, 1)} ms, p95 ${fmt(lat.p95, 1)} ms (target p95 < 50 ms)`);
   if (recompute) console.log(`estimate recompute per change (5 recorded claims this year, range shown every other time): p50 ${fmt(recompute.p50, 2)} ms, p99 ${fmt(recompute.p99, 2)} ms; with the comparison of all classes: p50 ${fmt(recompute.allP50, 2)} ms, p99 ${fmt(recompute.allP99, 2)} ms`);
-  console.log(`work list over the sealed store (${fmt(care.items)} items), first after the load ${fmt(care.first)} ms, then p95 of 7: ${fmt(care.worklist)} ms (target < 200 ms), after a roster edit each time: ${fmt(care.edited)} ms (reading the store and taking the edit in: ${fmt(care.editedRead)} ms) · 村情 of every village, p95 of 7: ${fmt(care.dashboard)} ms (target < 500 ms) · of which reading the store, p95 of 7: ${fmt(care.read)} ms`);
+  if (care) console.log(`work list over the sealed store (${fmt(care.items)} items), first after the load ${fmt(care.first)} ms, then p95 of 7: ${fmt(care.worklist)} ms (target < 200 ms), after a roster edit each time: ${fmt(care.edited)} ms (reading the store and taking the edit in: ${fmt(care.editedRead)} ms) · 村情 of every village, p95 of 7: ${fmt(care.dashboard)} ms (target < 500 ms) · of which reading the store, p95 of 7: ${fmt(care.read)} ms`);
   if (pin) console.log(`PIN unlock (PBKDF2-SHA-256, ${fmt(pin.iterations)} iterations, then AES-GCM unwrap), median of 5: ${fmt(pin.median)} ms`);
   if (starts.length) console.log(`cold start offline to the first usable screen (median of 5): ${fmt(starts[2]!)} ms (min ${fmt(starts[0]!)}, max ${fmt(starts[4]!)})`);
   console.log(`initial JavaScript: ${fmt(js.bytes / 1024, 1)} KB gzipped (${js.files.join(', ')})`);

@@ -22,7 +22,7 @@ import { county as demo, dist, fixture, H, membersOf, mine, PASSWORD, photo, typ
 const CSP: Record<string, string> = {
   'default-src': "'self'",
   'script-src': "'self'",
-  'worker-src': "'self'",
+  'worker-src': "'self' blob:",
   'style-src': "'self'",
   'img-src': "'self' blob: data:",
   'connect-src': "'self'",

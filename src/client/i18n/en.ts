@@ -22,7 +22,7 @@ export const en = {
     used: 'Used',
     free: 'Free',
   },
-  settings: { title: 'Settings', language: 'Language', storage: 'Storage on this device', about: 'About', textSize: 'Text size', textSize100: 'Standard', textSize125: 'Large (125%)', textSize150: 'Larger (150%)' },
+  settings: { title: 'Settings', language: 'Language', storage: 'Storage on this device', about: 'About', textSize: 'Text size', textSize100: 'Standard', textSize125: 'Large (125%)', textSize150: 'Larger (150%)', exports: 'Export spreadsheets', exportsHint: 'Roster, chronic certifications, village ledger, proxy filings: as Excel, offline' },
   villages: { title: 'Villages', counts: '{{households}} households · {{members}} people', townshipCounts: '{{villages}} villages · {{members}} people' },
   households: {
     all: 'All households',

@@ -22,7 +22,7 @@ export const zhCN = {
     used: '已用空间',
     free: '可用空间',
   },
-  settings: { title: '设置', language: '语言', storage: '本机存储', about: '关于', textSize: '文字大小', textSize100: '标准', textSize125: '大（125%）', textSize150: '特大（150%）' },
+  settings: { title: '设置', language: '语言', storage: '本机存储', about: '关于', textSize: '文字大小', textSize100: '标准', textSize125: '大（125%）', textSize150: '特大（150%）', exports: '导出表格', exportsHint: '花名册、慢性病认定、台账、代报代办，离线导出为 Excel' },
   villages: { title: '村庄', counts: '{{households}} 户 · {{members}} 人', townshipCounts: '{{villages}} 个村 · {{members}} 人' },
   households: {
     all: '全部农户',

@@ -22,7 +22,7 @@ export const zhTW = {
     used: '已用空間',
     free: '可用空間',
   },
-  settings: { title: '設定', language: '語言', storage: '本機儲存', about: '關於', textSize: '文字大小', textSize100: '標準', textSize125: '大（125%）', textSize150: '特大（150%）' },
+  settings: { title: '設定', language: '語言', storage: '本機儲存', about: '關於', textSize: '文字大小', textSize100: '標準', textSize125: '大（125%）', textSize150: '特大（150%）', exports: '匯出表格', exportsHint: '花名冊、慢性病認定、台帳、代報代辦，離線匯出為 Excel' },
   villages: { title: '村莊', counts: '{{households}} 戶 · {{members}} 人', townshipCounts: '{{villages}} 個村 · {{members}} 人' },
   households: {
     all: '全部農戶',

@@ -4,6 +4,7 @@ import { bytes } from '../../i18n/index.ts';
 import { LanguagePicker } from '../common/LanguagePicker.tsx';
 import { TextSizePicker } from './TextSizePicker.tsx';
 import { AccountCard } from '../../profiles/Account.tsx';
+import { Link } from '../../router.tsx';
 import { requestPersistence, storageInfo, type StorageInfo } from '../../pwa/storage.ts';
 
 export function Settings() {
@@ -24,6 +25,10 @@ export function Settings() {
         <h2>{t('settings.textSize')}</h2>
         <TextSizePicker />
       </div>
+      <Link to="/exports" className="card row-link" data-testid="open-exports">
+        <span className="title">{t('settings.exports')}</span>
+        <span className="meta">{t('settings.exportsHint')}</span>
+      </Link>
       <div className="card" data-testid="storage-card">
         <h2>{t('settings.storage')}</h2>
         {info === null ? (

@@ -68,6 +68,13 @@ export function VillageList() {
           </ul>
         </details>
       ))}
+      {!reviewer && (
+        <p>
+          <Link to="/exports" className="button" data-testid="villages-exports">
+            {t('settings.exports')}
+          </Link>
+        </p>
+      )}
     </section>
   );
 }
