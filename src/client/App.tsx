@@ -37,6 +37,7 @@ import { ContractForm, Dashboard, FollowupForm, useWorkCount, VisitForm, WorkLis
 import { isReviewer } from './sync/session.ts';
 import { AdminAudit, AdminDevices, AdminNewUser, AdminUser, AdminUsers } from './features/admin/lazy.tsx';
 import { ExportsPage } from './features/exports/lazy.tsx';
+import { ImportPage } from './features/imports/lazy.tsx';
 
 type Route = [string, (p: Record<string, string>) => React.ReactNode];
 
@@ -83,6 +84,7 @@ const ROUTES: Route[] = [
   ['/admin/devices', () => <AdminDevices />],
   ['/admin/audit', () => <AdminAudit />],
   ['/exports', () => <ExportsPage />],
+  ['/import', () => <ImportPage />],
 
   // profiles, lock and encryption: src/client/profiles (Gate.tsx shows them before any route)
 ];
@@ -97,7 +99,7 @@ export function App() {
   const news = useFilingNews().length;
 
   useEffect(() => {
-    if (villageCount === 0 && !['/welcome', '/settings', '/login'].includes(loc.path) && !loc.path.startsWith('/review') && !loc.path.startsWith('/admin') && !(reviewer && loc.path === '/dashboard')) navigate(reviewer ? '/review' : '/welcome', { replace: true });
+    if (villageCount === 0 && !['/welcome', '/settings', '/login'].includes(loc.path) && !loc.path.startsWith('/review') && !loc.path.startsWith('/admin') && !(reviewer && ['/dashboard', '/import'].includes(loc.path))) navigate(reviewer ? '/review' : '/welcome', { replace: true });
     else if (villageCount !== null && villageCount > 0 && loc.path === '/') navigate('/villages', { replace: true });
   }, [villageCount, loc.path, navigate, reviewer]);
 
@@ -149,6 +151,11 @@ export function App() {
             ) : null}
           </Link>
           {reviewer && <Link to="/review">{t('nav.review')}</Link>}
+          {(session?.role === 'admin' || session?.role === 'county-reviewer') && (
+            <Link to="/import" data-testid="nav-import">
+              {t('nav.import')}
+            </Link>
+          )}
           {(session?.role === 'admin' || session?.role === 'county-reviewer') && (
             <Link to="/admin" data-testid="nav-admin">
               {t('nav.admin')}

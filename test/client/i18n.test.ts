@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { messages, type Tree } from '../../src/client/i18n/messages.ts';
+import { allMessages, messages, type Tree } from '../../src/client/i18n/messages.ts';
 
-const zhCN = messages('zh-CN');
-const zhTW = messages('zh-TW');
-const en = messages('en');
+// The base files with every bundle, those of lazily loaded screens too.
+const all = await allMessages();
+const zhCN = all['zh-CN'];
+const zhTW = all['zh-TW'];
+const en = all.en;
 
 function keys(o: Tree, p = ''): string[] {
   return Object.entries(o).flatMap(([k, v]) => (typeof v === 'string' ? [p + k] : keys(v, `${p}${k}.`)));
@@ -23,6 +25,16 @@ describe('every language is complete', () => {
     BUNDLES.push({ 'zh-CN': { app: { name: 'x' } }, 'zh-TW': {}, en: {} });
     try {
       expect(() => messages('zh-CN')).toThrow(/app.name is defined twice/);
+    } finally {
+      BUNDLES.pop();
+    }
+  });
+  it('a lazily loaded bundle cannot define a key of the others', async () => {
+    const { BUNDLES, LAZY_BUNDLES } = await import('../../src/client/i18n/bundles.ts');
+    const lazy = await Object.values(LAZY_BUNDLES)[0]!();
+    BUNDLES.push(lazy);
+    try {
+      await expect(allMessages()).rejects.toThrow(/is defined twice/);
     } finally {
       BUNDLES.pop();
     }

@@ -15,6 +15,16 @@ export interface Bundle {
   en: Record<string, unknown>;
 }
 
+/**
+ * Bundles of screens that load lazily (administration, spreadsheets): their words come with their
+ * chunk and are added to i18next when it loads (addBundle in i18n/index.ts), so they cost the
+ * initial JavaScript nothing. The tests merge them with the rest (messages.ts allMessages).
+ */
+export const LAZY_BUNDLES: Record<string, () => Promise<Bundle>> = {
+  imports: () => import('../features/imports/messages.ts').then((m) => m.importMessages),
+  admin: () => import('../features/admin/messages.ts').then((m) => m.adminMessages),
+};
+
 export const BUNDLES: Bundle[] = [
   estimateMessages,
   reviewMessages,

@@ -1,7 +1,7 @@
 /** English: complete, for county staff and tooling. */
 export const en = {
   app: { name: 'Village Doctor' },
-  nav: { villages: 'Villages', estimate: 'Estimate', enrolments: 'Chronic', settings: 'Settings', filings: 'Filings', review: 'Review', admin: 'Admin' },
+  nav: { villages: 'Villages', estimate: 'Estimate', enrolments: 'Chronic', settings: 'Settings', filings: 'Filings', review: 'Review', import: 'Import', admin: 'Admin' },
   notFound: { title: 'This page was not found' },
   common: { yes: 'Yes', no: 'No', ok: 'OK', loading: 'Loading…', save: 'Save', back: 'Back', edit: 'Edit', confirm: 'Confirm', cancel: 'Cancel', remove: 'Remove', showMore: 'Show {{n}} more' },
   pwa: {

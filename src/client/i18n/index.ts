@@ -4,6 +4,7 @@
  */
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import type { Bundle } from './bundles.ts';
 import { messages } from './messages.ts';
 import { loadTraditional, toTraditional } from './traditional.ts';
 
@@ -67,6 +68,15 @@ export function initI18n(): typeof i18next {
   });
   document.documentElement.lang = lng;
   return i18next;
+}
+
+/**
+ * Adds the words of a screen that loaded lazily (bundles.ts LAZY_BUNDLES), in every language; a
+ * chunk calls it once as it loads, before its first render.
+ */
+export function addBundle(b: Bundle): void {
+  // deep, without overwriting: a second call (a chunk evaluated again) changes nothing
+  for (const lang of LANGS) i18next.addResourceBundle(lang, 'translation', b[lang], true, false);
 }
 
 export function currentLang(): AppLang {

@@ -1,7 +1,7 @@
 /** 简体中文: the app's first language. Every key here must exist in zh-TW and en too (test/client/i18n.test.ts). */
 export const zhCN = {
   app: { name: '村医助手' },
-  nav: { villages: '村户', estimate: '估算', enrolments: '慢病', settings: '设置', filings: '代办', review: '审核', admin: '管理' },
+  nav: { villages: '村户', estimate: '估算', enrolments: '慢病', settings: '设置', filings: '代办', review: '审核', import: '导入', admin: '管理' },
   notFound: { title: '没有找到这个页面' },
   common: { yes: '是', no: '否', ok: '知道了', loading: '正在读取…', save: '保存', back: '返回', edit: '修改', confirm: '确定', cancel: '取消', remove: '删除', showMore: '再显示 {{n}} 条' },
   pwa: {

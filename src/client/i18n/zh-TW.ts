@@ -1,7 +1,7 @@
 /** 繁體中文: complete, same keys as zh-CN. */
 export const zhTW = {
   app: { name: '村醫助手' },
-  nav: { villages: '村戶', estimate: '估算', enrolments: '慢病', settings: '設定', filings: '代辦', review: '審核', admin: '管理' },
+  nav: { villages: '村戶', estimate: '估算', enrolments: '慢病', settings: '設定', filings: '代辦', review: '審核', import: '匯入', admin: '管理' },
   notFound: { title: '找不到這個頁面' },
   common: { yes: '是', no: '否', ok: '知道了', loading: '正在讀取…', save: '儲存', back: '返回', edit: '修改', confirm: '確定', cancel: '取消', remove: '刪除', showMore: '再顯示 {{n}} 筆' },
   pwa: {

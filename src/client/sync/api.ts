@@ -24,18 +24,20 @@ export function setApiBase(url: string): void {
   base = url.replace(/\/$/, '');
 }
 
-export async function call<T>(path: string, init: RequestInit & { token?: string | null } = {}): Promise<T> {
+/** `answers`: statuses besides 2xx whose body is the answer (a refused import's report comes with 422). */
+export async function call<T>(path: string, init: RequestInit & { token?: string | null; answers?: readonly number[] } = {}): Promise<T> {
   const headers: Record<string, string> = { 'x-cunyi-protocol': String(PROTOCOL_VERSION) };
   if (typeof init.body === 'string') headers['content-type'] = 'application/json';
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   let res: Response;
   try {
-    res = await fetch(base + path, { ...init, headers: { ...headers, ...(init.headers as Record<string, string> | undefined) } });
+    const { answers: _answers, ...rest } = init;
+    res = await fetch(base + path, { ...rest, headers: { ...headers, ...(init.headers as Record<string, string> | undefined) } });
   } catch (e) {
     throw new OfflineError((e as Error).message);
   }
   const body = (await res.json().catch(() => null)) as ({ error?: { code: string; message: string; path?: string; received?: number } } & T) | null;
-  if (!res.ok) {
+  if (!res.ok && !init.answers?.includes(res.status)) {
     // 501: the server is older than the app; 507: the server is out of storage (the outbox waits). Both say so by code.
     if (res.status >= 500 && res.status !== 501 && res.status !== 507) throw new OfflineError(`server error ${res.status}`);
     const retryAfter = Number(res.headers.get('retry-after'));

@@ -11,7 +11,7 @@ import { ulid } from '../../model/ulid.ts';
 import type { Tables } from '../db.ts';
 import type { ImportTables } from '../migrations/imports.ts';
 import { writeRecords } from '../sync/index.ts';
-import { layoutOf, type Layout } from './headings.ts';
+import { layoutOf, type Layout, type PartialLayout } from './headings.ts';
 import { planImport, loadRoster, type Importer, type Plan } from './plan.ts';
 import { readWorkbook, type Sheet, type Workbook } from './read.ts';
 import { readRows } from './rows.ts';
@@ -41,7 +41,7 @@ class Refused extends Error {
 
 const ENTITY_ORDER = { village: 0, household: 1, member: 2, status: 3 } as const;
 
-function report(opts: ImportOptions, size: number, book: Workbook | null, sheet: Sheet | null, layout: Layout | null, rows: number, problems: Problem[], plan: Plan | null, applied: boolean): ImportReport {
+function report(opts: ImportOptions, size: number, book: Workbook | null, sheet: Sheet | null, layout: PartialLayout | null, rows: number, problems: Problem[], plan: Plan | null, applied: boolean): ImportReport {
   const changes = plan && problems.length === 0 ? plan.changes.sort((a, b) => a.row - b.row || ENTITY_ORDER[a.entity] - ENTITY_ORDER[b.entity]) : [];
   const counts = plan && problems.length === 0 ? plan.counts : { village: { created: 0, updated: 0 }, household: { created: 0, updated: 0 }, member: { created: 0, updated: 0, unchanged: 0 }, status: { created: 0, updated: 0 } };
   const n = plan && problems.length === 0 ? plan.writes.length : 0;
@@ -79,22 +79,24 @@ function report(opts: ImportOptions, size: number, book: Workbook | null, sheet:
 }
 
 /** The sheet to import: the one named, else the first whose heading row is found. */
-function pickSheet(book: Workbook, opts: ImportOptions): { sheet: Sheet; layout: Layout } | { sheet: Sheet | null; problems: Problem[] } {
+function pickSheet(book: Workbook, opts: ImportOptions): { sheet: Sheet; layout: Layout } | { sheet: Sheet | null; problems: Problem[]; partial?: PartialLayout } {
   if (opts.sheet !== undefined) {
     const s = book.sheets.find((x) => x.name === opts.sheet);
     if (!s) return { sheet: null, problems: [{ row: null, column: null, message: `文件里没有名为“${opts.sheet}”的工作表；有：${book.sheets.map((x) => x.name).join('、')}` }] };
     const l = layoutOf(s.rows, opts.mapping);
-    return l.ok ? { sheet: s, layout: l.layout } : { sheet: s, problems: l.problems };
+    return l.ok ? { sheet: s, layout: l.layout } : { sheet: s, problems: l.problems, ...(l.partial ? { partial: l.partial } : {}) };
   }
   const filled = book.sheets.filter((s) => s.rows.some((r) => r.some((c) => c.text !== '')));
   if (filled.length === 0) return { sheet: book.sheets[0] ?? null, problems: [{ row: 1, column: null, message: book.sheets.length > 1 ? '每个工作表都是空的' : '工作表是空的：没有表头，也没有数据' }] };
-  let first: Problem[] | null = null;
+  // Refused: the problems of the first sheet whose heading row was found (its columns, for a
+  // mapping), else of the first sheet.
+  let first: { sheet: Sheet; problems: Problem[]; partial?: PartialLayout } | null = null;
   for (const s of filled) {
     const l = layoutOf(s.rows, opts.mapping);
     if (l.ok) return { sheet: s, layout: l.layout };
-    first ??= l.problems;
+    if (!first || (l.partial && !first.partial)) first = { sheet: s, problems: l.problems, ...(l.partial ? { partial: l.partial } : {}) };
   }
-  return { sheet: filled[0]!, problems: first! };
+  return first!;
 }
 
 /**
@@ -114,7 +116,7 @@ export async function importRoster(db: Kysely<Tables>, by: Importer, bytes: Uint
   if (!read.ok) return done(report(opts, bytes.length, null, null, null, 0, [read.problem], null, false), areaCounties);
   const book = read.book;
   const picked = pickSheet(book, opts);
-  if ('problems' in picked) return done(report(opts, bytes.length, book, picked.sheet, null, 0, picked.problems, null, false), areaCounties);
+  if ('problems' in picked) return done(report(opts, bytes.length, book, picked.sheet, picked.partial ?? null, 0, picked.problems, null, false), areaCounties);
   const { sheet, layout } = picked;
   const checked = readRows(sheet.rows, layout, today);
   const plan = async (trxOrDb: Kysely<Tables>) => planImport(await loadRoster(trxOrDb), checked.rows, layout, by, now);
