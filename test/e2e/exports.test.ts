@@ -10,7 +10,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import readXlsxFile from 'read-excel-file/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, launch, shotSizes, signIn, smallTouchTargets, startServer, tabletContext, waitForServiceWorker, type Server } from './harness.ts';
+import { chromiumAvailable, gotoApp, launch, shotSizes, signIn, smallTouchTargets, startServer, tabletContext, waitForServiceWorker, type Server } from './harness.ts';
 
 type Win = { cunyi: { db(): import('../../src/client/db/schema.ts').CunyiDb; repo(): Promise<typeof import('../../src/client/db/repo.ts')> } };
 type Cell = string | number | boolean | Date | null;
@@ -141,5 +141,24 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('exports on the tablet,
     expect(rows.filter((r) => String(r['证件号码']).endsWith('X')).length).toBeGreaterThan(100);
     expect(violations).toEqual([]);
     console.log(`roster of ${members.length} members exported on the tablet in ${ms} ms (click to file read back)`);
+  });
+
+  it('fits a phone in English and 繁體中文 at the largest text size, offline', async () => {
+    for (const [lang, title] of [['en', 'Export spreadsheets'], ['zh-TW', '匯出表格']] as const) {
+      await page.evaluate((l) => {
+        localStorage.setItem('cunyi.lang', l);
+        localStorage.setItem('cunyi.textScale', '150');
+      }, lang);
+      await page.setViewportSize({ width: 412, height: 915 });
+      await gotoApp(page, `${server.url}/exports`);
+      await page.getByRole('heading', { name: title }).waitFor();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), lang).toBe(true);
+      expect(await smallTouchTargets(page)).toEqual([]);
+      await shotSizes(page, `exports-${lang}-150`, page.getByTestId('export-card-ledger'));
+    }
+    await page.evaluate(() => {
+      localStorage.setItem('cunyi.lang', 'zh-CN');
+      localStorage.removeItem('cunyi.textScale');
+    });
   });
 });
