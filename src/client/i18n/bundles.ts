@@ -22,6 +22,7 @@ export interface Bundle {
  */
 export const LAZY_BUNDLES: Record<string, () => Promise<Bundle>> = {
   imports: () => import('../features/imports/messages.ts').then((m) => m.importMessages),
+  exports: () => import('../features/exports/messages.ts').then((m) => m.exportMessages),
   admin: () => import('../features/admin/messages.ts').then((m) => m.adminMessages),
 };
 
