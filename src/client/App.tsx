@@ -99,7 +99,7 @@ export function App() {
   const news = useFilingNews().length;
 
   useEffect(() => {
-    if (villageCount === 0 && !['/welcome', '/settings', '/login'].includes(loc.path) && !loc.path.startsWith('/review') && !loc.path.startsWith('/admin') && !(reviewer && ['/dashboard', '/import'].includes(loc.path))) navigate(reviewer ? '/review' : '/welcome', { replace: true });
+    if (villageCount === 0 && !['/welcome', '/settings', '/login'].includes(loc.path) && !loc.path.startsWith('/review') && !loc.path.startsWith('/admin') && !(reviewer && ['/dashboard', '/import', '/exports'].includes(loc.path))) navigate(reviewer ? '/review' : '/welcome', { replace: true });
     else if (villageCount !== null && villageCount > 0 && loc.path === '/') navigate('/villages', { replace: true });
   }, [villageCount, loc.path, navigate, reviewer]);
 

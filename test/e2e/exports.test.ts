@@ -10,7 +10,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import readXlsxFile from 'read-excel-file/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, gotoApp, launch, shotSizes, signIn, smallTouchTargets, startServer, tabletContext, waitForServiceWorker, type Server } from './harness.ts';
+import { chromiumAvailable, countyRecords, gotoApp, launch, shotSizes, signIn, smallTouchTargets, startServer, tabletContext, waitForServiceWorker, type Server } from './harness.ts';
 
 type Win = { cunyi: { db(): import('../../src/client/db/schema.ts').CunyiDb; repo(): Promise<typeof import('../../src/client/db/repo.ts')> } };
 type Cell = string | number | boolean | Date | null;
@@ -160,5 +160,50 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('exports on the tablet,
       localStorage.setItem('cunyi.lang', 'zh-CN');
       localStorage.removeItem('cunyi.textScale');
     });
+  });
+
+  it('gives a township reviewer, who keeps no roster, the server’s files of the township or a village of it', async () => {
+    const ctx = await tabletContext(browser);
+    const rp = await ctx.newPage();
+    try {
+      await signIn(rp, server.url, 'township');
+      await rp.getByTestId('review-exports').click();
+      await rp.getByTestId('server-exports').waitFor();
+      const select = rp.getByTestId('export-area');
+      await rp.waitForFunction(() => document.querySelectorAll('[data-testid="export-area"] option').length > 2);
+      const get = async (kind: string) => {
+        const [d] = await Promise.all([rp.waitForEvent('download', { timeout: 60_000 }), rp.getByTestId(`export-${kind}`).click()]);
+        const path = await d.path();
+        await rp.locator(`[data-testid="export-card-${kind}"] [data-testid="export-result"]`).waitFor();
+        return { name: d.suggestedFilename(), sheets: (await readXlsxFile(path!)) as Sheet[] };
+      };
+      // The whole township: every member the county holds in it, ID numbers whole and as text.
+      const township = (await countyRecords(server.url)).filter((r) => r.entity === 'member').map((r) => r.data as unknown as { idNumber: string; villageId: string });
+      const villages = new Map((await countyRecords(server.url)).filter((r) => r.entity === 'village').map((r) => [r.id, r.data as unknown as { code: string; name: string }]));
+      const code = (await select.locator('option').nth(1).getAttribute('value'))!;
+      expect(code).toMatch(/^[0-9]{9}$/);
+      await select.selectOption(code);
+      const roster = await get('roster');
+      const rows = table(roster.sheets[0]!, '县代码').rows;
+      const inTownship = township.filter((m) => villages.get(m.villageId)!.code.startsWith(code)).map((m) => m.idNumber);
+      expect(rows.map((r) => r['证件号码']).sort()).toEqual(inTownship.sort());
+      expect(rows.every((r) => typeof r['证件号码'] === 'string' && /^[0-9]{17}[0-9X]$/.test(r['证件号码'] as string))).toBe(true);
+      // One village's 台账 of this year, named by the village.
+      const village = (await select.locator('option').nth(2).getAttribute('value'))!;
+      expect(village).toMatch(/^[0-9]{12}$/);
+      await select.selectOption(village);
+      const ledger = await get('ledger');
+      const name = [...villages.values()].find((x) => x.code === village)!.name;
+      expect(ledger.name).toContain(name);
+      expect(table(ledger.sheets[0]!, '乡镇').top.join(' ')).toContain(name);
+      await shotSizes(rp, 'exports-server', rp.getByTestId('export-card-ledger'));
+      // Offline: said plainly, nothing lost.
+      await ctx.setOffline(true);
+      await rp.getByTestId('export-filings').click();
+      expect(await rp.locator('[data-testid="export-card-filings"] [data-testid="export-result"]').textContent()).toContain('连不上');
+      await ctx.setOffline(false);
+    } finally {
+      await ctx.close();
+    }
   });
 });

@@ -24,6 +24,11 @@ export function setApiBase(url: string): void {
   base = url.replace(/\/$/, '');
 }
 
+/** A path of the county server's API as a full address (for a download). */
+export function apiUrl(path: string): string {
+  return base + path;
+}
+
 /** `answers`: statuses besides 2xx whose body is the answer (a refused import's report comes with 422). */
 export async function call<T>(path: string, init: RequestInit & { token?: string | null; answers?: readonly number[] } = {}): Promise<T> {
   const headers: Record<string, string> = { 'x-cunyi-protocol': String(PROTOCOL_VERSION) };

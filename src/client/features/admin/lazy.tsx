@@ -6,9 +6,8 @@ import { lazy, Suspense, type ReactNode } from 'react';
 
 let loading: Promise<typeof import('./screens.ts')> | null = null;
 function screens(): Promise<typeof import('./screens.ts')> {
-  loading ??= Promise.all([import('i18next'), import('./messages.ts'), import('./screens.ts'), import('./admin.css')]).then(([{ default: i18next }, { adminMessages }, m]) => {
-    // Deep, without overwriting: the words join those already loaded (i18n/bundles.ts LAZY_BUNDLES names them for the tests).
-    for (const lang of ['zh-CN', 'zh-TW', 'en'] as const) i18next.addResourceBundle(lang, 'translation', adminMessages[lang], true, false);
+  loading ??= Promise.all([import('../../i18n/index.ts'), import('./messages.ts'), import('./screens.ts'), import('./admin.css')]).then(([{ addBundle }, { adminMessages }, m]) => {
+    addBundle(adminMessages);
     return m;
   });
   // A failed load (offline before the chunk was cached) is tried again at the next visit.

@@ -3,13 +3,16 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { db } from '../../db/schema.ts';
 import { bytes, num, today } from '../../i18n/index.ts';
-import { downloadExport, EXPORT_KINDS, type ExportKind } from './build.ts';
-
-type State = { kind: ExportKind; busy: true } | { kind: ExportKind; busy: false; file: string; rows: number; size: number } | { kind: ExportKind; busy: false; error: string };
+import { downloadExport, type ExportKind } from './build.ts';
+import { ExportCards, type ExportState } from './ExportCards.tsx';
+import { ServerExports } from './ServerExports.tsx';
+import { isReviewer } from '../../sync/session.ts';
+import { useSession } from '../sync/useSession.ts';
 
 /**
  * 导出表格: the roster, the chronic certifications, the 台账 of a year and the filings of this
- * tablet's villages (or one of them) as .xlsx, made on the tablet from its own store, offline.
+ * tablet's villages (or one of them) as .xlsx, made on the tablet from its own store, offline. A
+ * reviewer, whose tablet keeps no roster, gets the same files of their area from the county server.
  */
 export function ExportsPage() {
   const { t } = useTranslation();
@@ -17,8 +20,10 @@ export function ExportsPage() {
   const [villageId, setVillageId] = useState('');
   const thisYear = Number(today().slice(0, 4));
   const [year, setYear] = useState(thisYear);
-  const [state, setState] = useState<State | null>(null);
+  const [state, setState] = useState<ExportState | null>(null);
+  const session = useSession();
 
+  if (session && isReviewer(session.role) && villages?.length === 0) return <ServerExports session={session} />;
   if (!villages) return <p className="page">{t('common.loading')}</p>;
   if (villages.length === 0) {
     return (
@@ -33,12 +38,11 @@ export function ExportsPage() {
     setState({ kind, busy: true });
     try {
       const r = await downloadExport({ kind, villageId: villageId || null, year, today: today() });
-      setState({ kind, busy: false, file: r.fileName, rows: r.rows, size: r.bytes });
+      setState({ kind, busy: false, done: t('exports.done', { file: r.fileName, rows: num(r.rows), size: bytes(r.bytes).replace(/ /g, '\u00a0') }) });
     } catch (e) {
       setState({ kind, busy: false, error: e instanceof Error ? e.message : String(e) });
     }
   };
-  const busy = state?.busy === true;
 
   return (
     <section className="page narrow exports">
@@ -57,34 +61,7 @@ export function ExportsPage() {
           </select>
         </div>
       </div>
-      {EXPORT_KINDS.map((kind) => (
-        <div className="card" key={kind} data-testid={`export-card-${kind}`}>
-          <h2>{t(`exports.kind.${kind}.title`, { year })}</h2>
-          <p className="hint">{t(`exports.kind.${kind}.hint`)}</p>
-          <div className="actions">
-            {kind === 'ledger' && (
-              <div className="field">
-                <label htmlFor="export-year">{t('exports.year')}</label>
-                <select id="export-year" data-testid="export-year" value={year} onChange={(e) => setYear(Number(e.target.value))}>
-                  {Array.from({ length: 6 }, (_, i) => thisYear - i).map((y) => (
-                    <option key={y} value={y}>
-                      {y}
-                    </option>
-                  ))}
-                </select>
-              </div>
-            )}
-            <button type="button" className="primary" data-testid={`export-${kind}`} disabled={busy} onClick={() => void run(kind)}>
-              {state?.kind === kind && state.busy ? t('exports.busy') : t('exports.button')}
-            </button>
-          </div>
-          {state?.kind === kind && !state.busy && (
-            <p className={'error' in state ? 'error' : 'notice'} role="status" data-testid="export-result">
-              {'error' in state ? t('exports.failed', { reason: state.error }) : t('exports.done', { file: state.file, rows: num(state.rows), size: bytes(state.size).replace(/ /g, '\u00a0') })}
-            </p>
-          )}
-        </div>
-      ))}
+      <ExportCards state={state} year={year} onYear={setYear} onRun={(kind) => void run(kind)} />
     </section>
   );
 }

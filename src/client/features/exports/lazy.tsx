@@ -5,9 +5,8 @@
 import { lazy, Suspense } from 'react';
 
 const ExportsScreen = lazy(async () => {
-  const [{ default: i18next }, { exportMessages }, page] = await Promise.all([import('i18next'), import('./messages.ts'), import('./ExportsPage.tsx'), import('./exports.css')]);
-  // Deep, without overwriting: the words join those already loaded (i18n/bundles.ts LAZY_BUNDLES names them for the tests).
-  for (const lang of ['zh-CN', 'zh-TW', 'en'] as const) i18next.addResourceBundle(lang, 'translation', exportMessages[lang], true, false);
+  const [{ addBundle }, { exportMessages }, page] = await Promise.all([import('../../i18n/index.ts'), import('./messages.ts'), import('./ExportsPage.tsx'), import('./exports.css')]);
+  addBundle(exportMessages);
   return { default: page.ExportsPage };
 });
 

@@ -2,6 +2,13 @@
 export const exportMessages = {
   'zh-CN': {
     exports: {
+      server: {
+        lead: '县服务器按您负责的范围生成 Excel 表格（需要联网）：全部范围，或其中一个乡镇、一个村。身份证号和电话号码按文本保存。',
+        all: '我负责的全部范围',
+        township: '{{name}} 全乡镇（{{count}} 个村）',
+        done: '已下载 {{file}}（{{size}}），文件在“下载”里。',
+        offline: '导出需要连接县服务器，现在连不上；联网后再试。',
+      },
       title: '导出表格',
       lead: '在平板上离线生成 Excel 表格（.xlsx），不需要网络。身份证号和电话号码按文本保存，用 Excel 打开每一位都在。表格用简体中文，和县里的表格一样。',
       scope: '范围',
@@ -22,6 +29,13 @@ export const exportMessages = {
   },
   'zh-TW': {
     exports: {
+      server: {
+        lead: '縣伺服器按您負責的範圍產生 Excel 表格（需要連網）：全部範圍，或其中一個鄉鎮、一個村。身分證號和電話號碼按文字保存。',
+        all: '我負責的全部範圍',
+        township: '{{name}} 全鄉鎮（{{count}} 個村）',
+        done: '已下載 {{file}}（{{size}}），檔案在「下載」裡。',
+        offline: '匯出需要連線縣伺服器，現在連不上；連網後再試。',
+      },
       title: '匯出表格',
       lead: '在平板上離線產生 Excel 表格（.xlsx），不需要網路。身分證號和電話號碼按文字保存，用 Excel 開啟每一位都在。表格用簡體中文，和縣裡的表格一樣。',
       scope: '範圍',
@@ -42,6 +56,13 @@ export const exportMessages = {
   },
   en: {
     exports: {
+      server: {
+        lead: 'The county server makes the Excel files (.xlsx) of your area (online): all of it, or one township or village of it. ID numbers and phone numbers are kept as text.',
+        all: 'All of my area',
+        township: 'All of {{name}} ({{count}} villages)',
+        done: 'Downloaded {{file}} ({{size}}); it is in Downloads.',
+        offline: 'Exporting needs the county server, which cannot be reached now; try again when online.',
+      },
       title: 'Export spreadsheets',
       lead: 'Made on the tablet as Excel files (.xlsx), offline. ID and phone numbers are kept as text, so Excel keeps every digit. The sheets are in Simplified Chinese, as the county’s own are.',
       scope: 'Villages',

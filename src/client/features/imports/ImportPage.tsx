@@ -6,7 +6,8 @@ import { Link } from '../../router.tsx';
 import { ApiError, OfflineError } from '../../sync/api.ts';
 import { ConfirmDialog } from '../common/ConfirmDialog.tsx';
 import { useSession } from '../sync/useSession.ts';
-import { download, importApi, type Mapping } from './api.ts';
+import { download } from '../common/download.ts';
+import { importApi, type Mapping } from './api.ts';
 import { ReportView } from './ReportView.tsx';
 
 const IMPORTERS = new Set(['admin', 'county-reviewer']);

@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot';
 import { ImportHistorySchema, ImportReportSchema, type ImportHistory, type ImportReport } from '../../../model/import-report.ts';
-import { call, OfflineError } from '../../sync/api.ts';
+import { call } from '../../sync/api.ts';
 
 /** Heading (as in the file) or column letter → field key; '' leaves the column out. */
 export type Mapping = Record<string, string>;
@@ -32,22 +32,3 @@ export const importApi = {
   history: async (token: string): Promise<ImportHistory> => v.parse(ImportHistorySchema, await call<unknown>('/api/admin/imports?limit=50', { token })),
 };
 
-/** Fetches a file of the server's (with the session) and hands it to the browser as a download. */
-export async function download(token: string, path: string, fileName: string): Promise<void> {
-  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-  let res: Response;
-  try {
-    res = await fetch(path, { headers });
-  } catch (e) {
-    throw new OfflineError((e as Error).message);
-  }
-  if (!res.ok) throw new OfflineError(`HTTP ${res.status}`);
-  const url = URL.createObjectURL(await res.blob());
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}

@@ -84,6 +84,11 @@ export function ReviewQueue() {
   return (
     <section className="page" data-testid="review-queue">
       <h1>{t('review.title')}</h1>
+      <p>
+        <Link to="/exports" data-testid="review-exports">
+          {t('settings.exports')}
+        </Link>
+      </p>
       <div className="filters">
         <label className="check">
           <input type="checkbox" checked={filters.actionable === '1'} onChange={(e) => set('actionable', e.target.checked ? '1' : '')} data-testid="filter-actionable" />
