@@ -209,9 +209,10 @@ for (const backend of BACKENDS) {
       const sdb = await freshDb(backend);
       try {
         // As a server of 0005 left it (0006 has no way down: it is forgotten), with a visit of protocol 1 stored and recorded by a doctor.
-        // Later migrations are taken back too (0007 made an empty table, 0008 an empty column), so they run again after 0006, in order.
-        await sql`delete from kysely_migration where name in ('0006-careplan', '0007-imports', '0008-user-phone')`.execute(sdb.db);
+        // Later migrations are taken back too (0007 and 0009 made empty tables, 0008 an empty column), so they run again after 0006, in order.
+        await sql`delete from kysely_migration where name in ('0006-careplan', '0007-imports', '0008-user-phone', '0009-admin-audit')`.execute(sdb.db);
         await sql`drop table imports`.execute(sdb.db);
+        await sql`drop table admin_audit`.execute(sdb.db);
         await sql`alter table users drop column phone`.execute(sdb.db);
         await importCounty(sdb.db, county);
         const m = membersOf(mine.id)[0]!;
