@@ -1,13 +1,14 @@
 /**
- * A roster file as rows of cells: .xlsx by read-excel-file, .csv (or Excel's tab-separated
- * "Unicode text") with its encoding detected: UTF-8 with or without a byte order mark, UTF-16 with
- * one, otherwise GB18030 (the superset of GBK that Chinese Excel saves CSV in), which needs no
- * library (TextDecoder). Row numbers are the sheet's own, as Excel shows them, so every problem can
+ * A roster file as rows of cells: .xlsx by the fast reader of xlsx.ts (or by read-excel-file, for
+ * what that one does not know), .csv (or Excel's tab-separated "Unicode text") with its encoding
+ * detected: UTF-8 with or without a byte order mark, UTF-16 with one, otherwise GB18030 (the
+ * superset of GBK that Chinese Excel saves CSV in), which needs no library (TextDecoder). Row numbers are the sheet's own, as Excel shows them, so every problem can
  * be named by the row the clerk sees.
  */
 import readXlsxFile from 'read-excel-file/node';
 import { parseCsv } from '../csv-import.ts';
 import type { Problem } from './types.ts';
+import { readXlsx } from './xlsx.ts';
 
 /** A cell as read: its text, and whether the spreadsheet held it as a number (an ID number must not be one). */
 export interface Cell {
@@ -47,6 +48,12 @@ function cellOf(v: unknown): Cell {
   return text === '' ? EMPTY : { text, number: false };
 }
 
+/** The sheets of an .xlsx as read-excel-file reads them (it throws for what is not a workbook). */
+export async function readXlsxLibrary(bytes: Uint8Array): Promise<Sheet[]> {
+  const sheets = await readXlsxFile<RawNumber>(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { parseNumber: (s) => new RawNumber(s), trim: false });
+  return sheets.map((s) => ({ name: s.sheet, rows: s.data.map((r) => r.map(cellOf)) }));
+}
+
 const startsWith = (b: Uint8Array, ...bytes: number[]) => bytes.every((x, i) => b[i] === x);
 
 /** The file's bytes as a workbook, or the reason it is none. */
@@ -54,9 +61,9 @@ export async function readWorkbook(bytes: Uint8Array): Promise<{ ok: true; book:
   const fileProblem = (message: string) => ({ ok: false as const, problem: { row: null, column: null, message } });
   if (bytes.length === 0) return fileProblem('文件是空的（0 字节）');
   if (startsWith(bytes, 0x50, 0x4b, 0x03, 0x04)) {
+    // Most workbooks are read by the fast reader (xlsx.ts); what it does not know, by read-excel-file.
     try {
-      const sheets = await readXlsxFile<RawNumber>(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { parseNumber: (s) => new RawNumber(s), trim: false });
-      return { ok: true, book: { format: 'xlsx', encoding: null, sheets: sheets.map((s) => ({ name: s.sheet, rows: s.data.map((r) => r.map(cellOf)) })) } };
+      return { ok: true, book: { format: 'xlsx', encoding: null, sheets: readXlsx(bytes) ?? (await readXlsxLibrary(bytes)) } };
     } catch {
       return fileProblem('文件是压缩包，但不是能读的 .xlsx 表格（可能已损坏）；请在 Excel 里打开后另存为 .xlsx 再导入');
     }
