@@ -1,0 +1,271 @@
+/**
+ * npm run bench:download
+ *
+ * The tablet's first download, in headless Chromium (Debian's), through the real county server
+ * (the app built with `vite build --mode e2e`, served and answered by buildApp on SQLite over
+ * loopback HTTP, compressed as the app serves it): a village doctor of the whole demo county
+ * (BENCH_MEMBERS members, 10,000 by default) signs in, chooses a PIN, and the app downloads every
+ * record into the profile's sealed store. Timed from the PIN confirmed to the village list, which
+ * the app shows once the last record is stored.
+ *
+ * Beside it, in the same run and the same browser, the same records as the same JSON documents:
+ * - PouchDB 9 (CHT's engine) replicating them from express-pouchdb (memory adapter, gzip as it
+ *   serves) into IndexedDB, with batch_size 100 (CHT's setting) and 1,000;
+ * - raw IndexedDB writing the same rows into stores with the app's keys and indexes, in the clear,
+ *   in one transaction: the baseline of "applying at 80% of raw".
+ *
+ * Bytes on the wire are counted at a TCP proxy in front of each server (every byte the server sent,
+ * headers included) while each download runs. Everything listens on 127.0.0.1 only.
+ */
+import { createServer as httpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer as tcpServer, connect, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { gzipSync } from 'node:zlib';
+import { generateCounty } from '../../src/model/demo/index.ts';
+import { PROTOCOL_VERSION, type PulledRecord } from '../../src/model/sync.ts';
+import { ulid } from '../../src/model/ulid.ts';
+import { buildApp } from '../../src/server/app.ts';
+import { createUser } from '../../src/server/auth.ts';
+import { openDb } from '../../src/server/db.ts';
+import { importCounty } from '../../src/server/sync/index.ts';
+import { SCHEMA_V9 } from '../../src/client/db/schema.ts';
+import { ROOT } from '../helpers.ts';
+import { launch, tabletContext, typePin, waitForServiceWorker } from '../e2e/harness.ts';
+
+const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 10_000);
+const H = { 'x-cunyi-protocol': String(PROTOCOL_VERSION), 'content-type': 'application/json' };
+const PASSWORD = 'bench-download-pw';
+const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const kb = (b: number) => `${fmt(b / 1024)} KB`;
+/** No part of the bench may hang: each download has this long (100,000 members through PouchDB take minutes). */
+const TIMEOUT_MS = Math.max(300_000, MEMBERS * 12);
+
+if (!Number.isInteger(MEMBERS) || MEMBERS < 100) throw new Error('BENCH_MEMBERS must be a whole number ≥ 100');
+
+/** A TCP proxy on 127.0.0.1 that counts the bytes each way: what the browser received is the wire. */
+async function countingProxy(target: number) {
+  const counts = { down: 0, up: 0 };
+  const server = tcpServer((client) => {
+    const upstream = connect(target, '127.0.0.1');
+    client.on('data', (b) => (counts.up += b.length));
+    upstream.on('data', (b) => (counts.down += b.length));
+    client.pipe(upstream);
+    upstream.pipe(client);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end);
+    upstream.on('error', end);
+    client.on('close', end);
+    upstream.on('close', end);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as AddressInfo).port,
+    counts,
+    reset: () => {
+      counts.down = 0;
+      counts.up = 0;
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+// --- The county server, with the demo county and a village doctor of all of it. ---
+const tGen = performance.now();
+const county = generateCounty({ seed: 42, members: MEMBERS });
+const sdb = await openDb({ dataDir: mkdtempSync(join(tmpdir(), 'cunyi-bench-download-')) });
+await importCounty(sdb.db, county);
+await createUser(sdb.db, { username: 'bench-doctor', displayName: '下载', role: 'village-doctor', password: PASSWORD, areas: [county.county.code] });
+const app = await buildApp({ db: sdb, distDir: join(ROOT, 'dist'), version: 'bench', logger: false, maintenance: false });
+const appBase = await app.listen({ port: 0, host: '127.0.0.1' });
+const appProxy = await countingProxy(Number(new URL(appBase).port));
+const appUrl = `http://127.0.0.1:${appProxy.port}`;
+
+// Every record the doctor will download, as the server sends them (pulled once here, not timed).
+const records: PulledRecord[] = await (async () => {
+  const deviceId = ulid();
+  const login = await (await fetch(`${appBase}/api/login`, { method: 'POST', headers: H, body: JSON.stringify({ username: 'bench-doctor', password: PASSWORD, deviceId }) })).json();
+  const out: PulledRecord[] = [];
+  let since = 0;
+  for (;;) {
+    const r = await (await fetch(`${appBase}/api/sync/pull?since=${since}&limit=5000&count=0`, { headers: { ...H, authorization: `Bearer ${login.token}` } })).json();
+    out.push(...r.records);
+    since = r.checkpoint;
+    if (r.remaining === 0) return out;
+  }
+})();
+const recordsJson = JSON.stringify(records);
+
+// --- PouchDB: express-pouchdb over the memory adapter, holding the same records as documents. ---
+const require = createRequire(import.meta.url);
+/** What the bench uses of PouchDB (the package ships no types). */
+interface Pouch {
+  bulkDocs(docs: object[]): Promise<unknown>;
+}
+type PouchCtor = { new (name: string): Pouch; plugin(p: unknown): void; defaults(o: object): PouchCtor };
+const PouchDB = require('pouchdb') as PouchCtor;
+PouchDB.plugin(require('pouchdb-adapter-memory'));
+const MemPouch = PouchDB.defaults({ adapter: 'memory' });
+const pouchApp = require('express-pouchdb')(MemPouch, { mode: 'minimumForPouchDB', inMemoryConfig: true, logPath: join(tmpdir(), `cunyi-bench-pouch-${process.pid}.log`) }) as (req: IncomingMessage, res: ServerResponse) => void;
+const source = new MemPouch('records');
+/** The same JSON document for each record: its entity and data, keyed by entity and id. */
+const docs = records.map((r) => ({ _id: `${r.entity}:${r.id}`, entity: r.entity, deleted: r.deleted, data: r.data }));
+for (let i = 0; i < docs.length; i += 5_000) await source.bulkDocs(docs.slice(i, i + 5_000));
+const pouchJs = readFileSync(require.resolve('pouchdb/dist/pouchdb.min.js'));
+const page = (body: string) => `<!doctype html><meta charset="utf-8"><title>bench</title>${body}`;
+const side = httpServer((req, res) => {
+  if (req.url === '/bench.html') {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page('<script src="/pouchdb.min.js"></script>'));
+  } else if (req.url === '/pouchdb.min.js') {
+    res.writeHead(200, { 'content-type': 'text/javascript' }).end(pouchJs);
+  } else if (req.url === '/records.json') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(recordsJson);
+  } else if (req.url?.startsWith('/db/')) {
+    req.url = req.url.slice(3);
+    pouchApp(req, res);
+  } else res.writeHead(404).end();
+});
+await new Promise<void>((r) => side.listen(0, '127.0.0.1', r));
+const sideProxy = await countingProxy((side.address() as AddressInfo).port);
+const sideUrl = `http://127.0.0.1:${sideProxy.port}`;
+const setupMs = performance.now() - tGen;
+
+const browser = await launch();
+try {
+  const context = await tabletContext(browser, true);
+  // tsx keeps function names with a helper that the page does not have.
+  await context.addInitScript('globalThis.__name = (f) => f;');
+
+  // --- The app: sign in, choose the PIN, the first download, the village list. ---
+  const tab = await context.newPage();
+  await tab.goto(`${appUrl}/welcome`);
+  await waitForServiceWorker(tab);
+  await tab.goto(`${appUrl}/login`);
+  await tab.locator('#username').fill('bench-doctor');
+  await tab.locator('#password').fill(PASSWORD);
+  await tab.getByTestId('login').click();
+  await tab.getByTestId('pin-setup').waitFor({ timeout: 60_000 });
+  await typePin(tab);
+  await tab.getByText('再输入一次 PIN').waitFor();
+  await tab.evaluate(() => performance.clearMeasures());
+  appProxy.reset();
+  const t0 = performance.now();
+  await typePin(tab);
+  await tab.waitForURL(/\/villages$/, { timeout: TIMEOUT_MS });
+  const appMs = performance.now() - t0;
+  const appWire = { ...appProxy.counts };
+  const appIn = await tab.evaluate(async () => {
+    const api = (window as unknown as { cunyi: { db(): import('../../src/client/db/schema.ts').CunyiDb } }).cunyi;
+    const d = api.db();
+    let stored = 0;
+    for (const t of ['villages', 'households', 'members', 'statuses', 'enrolments', 'visits', 'ledger', 'filings', 'followups', 'contracts']) stored += await d.table(t).count();
+    const sum = (name: string) => performance.getEntriesByName(name).reduce((s, e) => s + e.duration, 0);
+    const n = (name: string) => performance.getEntriesByName(name).length;
+    return { stored, sealed: d.key !== null, apply: sum('cunyi:pull-apply'), fetch: sum('cunyi:pull-fetch'), pages: n('cunyi:pull-apply'), prepare: sum('cunyi:pull-prepare'), write: sum('cunyi:pull-write') };
+  });
+  await tab.close();
+
+  // --- PouchDB and raw IndexedDB, on a page of their own origin (the app's CSP admits no other script). ---
+  const bench = await context.newPage();
+  await bench.goto(`${sideUrl}/bench.html`);
+  const pouch: { batch: number; ms: number; docs: number; down: number; up: number }[] = [];
+  for (const batch of [100, 1_000]) {
+    sideProxy.reset();
+    const r = await bench.evaluate(
+      async ({ batch }) => {
+        type Local = { replicate: { from(url: string, o: object): Promise<unknown> }; info(): Promise<{ doc_count: number }> };
+        const P = (window as unknown as { PouchDB: new (name: string) => Local }).PouchDB;
+        const local = new P(`replica-${batch}`);
+        const t0 = performance.now();
+        await local.replicate.from(`${location.origin}/db/records`, { batch_size: batch });
+        const ms = performance.now() - t0;
+        const info = await local.info();
+        return { ms, docs: info.doc_count };
+      },
+      { batch },
+    );
+    pouch.push({ batch, ...r, down: sideProxy.counts.down, up: sideProxy.counts.up });
+  }
+
+  const raw = await bench.evaluate(
+    async ({ schema }) => {
+      const records = (await (await fetch('/records.json')).json()) as { entity: string; id: string; rev: number; data: Record<string, unknown> | null }[];
+      const TABLE: Record<string, string> = { village: 'villages', household: 'households', member: 'members', status: 'statuses', enrolment: 'enrolments', visit: 'visits', ledger: 'ledger', filing: 'filings', followup: 'followups', contract: 'contracts' };
+      const rev = (s: string) => [...s].reverse().join('');
+      // The rows as the app stores them, search keys included (made before the clock starts).
+      const rows = records.map((r) => {
+        const row: Record<string, unknown> = { ...r.data, rev: r.rev };
+        if (r.entity === 'member') row.search = [`n:${row.name}`, `p:${row.pinyin}`, `i:${row.initials}`, `d:${rev(String(row.idNumber).slice(-6))}`, ...(row.phone ? [`t:${rev(String(row.phone).slice(-4))}`] : [])];
+        if (r.entity === 'household') row.search = [`h:${row.number}`, ...(row.phone ? [`t:${rev(String(row.phone).slice(-4))}`] : [])];
+        return [TABLE[r.entity]!, row] as const;
+      });
+      const stores = Object.values(TABLE);
+      const dbh = await new Promise<IDBDatabase>((resolve, reject) => {
+        const req = indexedDB.open('raw-download', 1);
+        req.onupgradeneeded = () => {
+          for (const name of stores) {
+            // Dexie's schema syntax: the primary key first, then indexes (& unique, * multi-entry, [a+b] compound).
+            const [pk, ...idx] = schema[name]!.split(',').map((s) => s.trim());
+            const st = req.result.createObjectStore(name, { keyPath: pk! });
+            for (const i of idx) {
+              const unique = i.startsWith('&');
+              const multiEntry = i.startsWith('*');
+              const path = i.replace(/^[&*]/, '');
+              const keyPath = path.startsWith('[') ? path.slice(1, -1).split('+') : path;
+              st.createIndex(path, keyPath, { unique, multiEntry });
+            }
+          }
+        };
+        req.onerror = () => reject(req.error);
+        req.onsuccess = () => resolve(req.result);
+      });
+      const t0 = performance.now();
+      await new Promise<void>((resolve, reject) => {
+        const tx = dbh.transaction(stores, 'readwrite', { durability: 'relaxed' });
+        const st = Object.fromEntries(stores.map((s) => [s, tx.objectStore(s)]));
+        for (const [name, row] of rows) st[name]!.put(row);
+        tx.oncomplete = () => resolve();
+        tx.onerror = () => reject(tx.error);
+      });
+      const ms = performance.now() - t0;
+      dbh.close();
+      return { ms, rows: rows.length };
+    },
+    { schema: SCHEMA_V9 as unknown as Record<string, string> },
+  );
+
+  // --- Figures. ---
+  const n = records.length;
+  const rate = (ms: number) => `${fmt(n / (ms / 1000))} records/s`;
+  const p100 = pouch.find((p) => p.batch === 100)!;
+  const p1000 = pouch.find((p) => p.batch === 1_000)!;
+  const applyMs = appIn.apply;
+  const gz = gzipSync(recordsJson).length;
+  console.log(`first download benchmark, headless Chromium ${browser.version()}, ${fmt(MEMBERS)} members, ${fmt(n)} records (${kb(recordsJson.length)} as JSON, ${kb(gz)} gzipped); setup ${fmt(setupMs / 1000, 1)} s`);
+  console.log(`app (sign-in PIN confirmed → last record stored, village list shown): ${fmt(appMs / 1000, 2)} s, ${rate(appMs)} · ${fmt(appIn.stored)} rows stored${appIn.sealed ? ', sealed' : ''} · ${appIn.pages} pages · on the wire ${kb(appWire.down)} down, ${kb(appWire.up)} up`);
+  console.log(`  of which applying (schema checks, search keys, sealing, IndexedDB): ${fmt(applyMs)} ms, ${rate(applyMs)} (preparing ${fmt(appIn.prepare)} ms, writing ${fmt(appIn.write)} ms); fetching and parsing ${fmt(appIn.fetch)} ms (overlapping the writes)`);
+  for (const p of pouch) console.log(`PouchDB 9, batch_size ${fmt(p.batch)}: ${fmt(p.ms / 1000, 2)} s, ${rate(p.ms)} · ${fmt(p.docs)} documents · on the wire ${kb(p.down)} down, ${kb(p.up)} up`);
+  console.log(`raw IndexedDB, one transaction, same rows and indexes, in the clear: ${fmt(raw.ms)} ms, ${rate(raw.ms)}`);
+  const faster = p100.ms / appMs;
+  const ofRaw = raw.ms / applyMs;
+  console.log(`app / PouchDB: ${fmt(faster, 1)}× faster than batch 100, ${fmt(p1000.ms / appMs, 1)}× than batch 1,000 (target ≥ 5× batch 100: ${faster >= 5 ? 'met' : 'NOT met'})`);
+  console.log(`applying / raw IndexedDB: ${fmt(ofRaw * 100)}% (target ≥ 80%: ${ofRaw >= 0.8 ? 'met' : 'NOT met'})`);
+  console.log(`bytes on the wire, app / PouchDB batch 100: ${fmt((appWire.down / p100.down) * 100)}% (target ≤ 100%: ${appWire.down <= p100.down ? 'met' : 'NOT met'}); / batch 1,000: ${fmt((appWire.down / p1000.down) * 100)}%`);
+  if (MEMBERS >= 100_000) console.log(`${fmt(MEMBERS)} members in ${fmt(appMs / 1000, 1)} s (target < 60 s: ${appMs < 60_000 ? 'met' : 'NOT met'})`);
+  else console.log('100,000 members in under 60 s: run with BENCH_MEMBERS=100000');
+  if (appIn.stored !== n) throw new Error(`the app stored ${appIn.stored} rows of ${n} records`);
+  for (const p of pouch) if (p.docs !== n) throw new Error(`PouchDB batch ${p.batch} holds ${p.docs} documents of ${n}`);
+} finally {
+  await browser.close();
+  await app.close();
+  await sdb.close();
+  await new Promise<void>((r) => side.close(() => r()));
+  await appProxy.close();
+  await sideProxy.close();
+}
