@@ -31,7 +31,7 @@ import {
 import type { Village } from '../model/roster.ts';
 import type { Role } from '../model/sync.ts';
 import { ulid } from '../model/ulid.ts';
-import { AuthError, checkAreas, createUser, disableUser, enableUser, resetPassword, revokeDevice, setAreas, setPhone, type Principal } from './auth.ts';
+import { AuthError, checkAreas, createUser, inAreas, disableUser, enableUser, resetPassword, revokeDevice, setAreas, setPhone, type Principal } from './auth.ts';
 import type { Tables } from './db.ts';
 import { HttpError } from './filings.ts';
 import type { AdminAuditTables } from './migrations/admin-audit.ts';
@@ -140,7 +140,7 @@ type Names = Map<string, { name: string; townshipName: string | null }>;
 async function villages(db: Db, prefixes: readonly string[] | null): Promise<Village[]> {
   if (prefixes !== null && prefixes.length === 0) return [];
   let q = db.selectFrom('records').select('data').where('entity', '=', 'village').where('deleted', '=', 0);
-  if (prefixes !== null) q = q.where((eb) => eb.or(prefixes.map((x) => eb('village_code', 'like', `${x}%`))));
+  if (prefixes !== null) q = q.where(inAreas(prefixes));
   return (await q.execute()).map((r) => JSON.parse(r.data) as Village);
 }
 

@@ -8,7 +8,7 @@
 import { checkPhone } from '../model/contact.ts';
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import { ROLES, type Role } from '../model/sync.ts';
 import { ulid } from '../model/ulid.ts';
 import type { Tables } from './db.ts';
@@ -153,7 +153,7 @@ async function userId(db: Kysely<Tables>, username: string): Promise<string> {
 export async function checkAreas(db: Kysely<Tables>, areas: readonly string[]): Promise<void> {
   for (const a of areas) {
     if (!AREA.test(a)) throw new AuthError('invalid', `areas: "${a}" 不是县（6 位）、乡镇（9 位）或村（12 位）代码 (is not a county, township or village code)`);
-    const known = await db.selectFrom('records').select('id').where('entity', '=', 'village').where('deleted', '=', 0).where('village_code', 'like', `${a}%`).limit(1).executeTakeFirst();
+    const known = await db.selectFrom('records').select('id').where('entity', '=', 'village').where('deleted', '=', 0).where(inAreas([a])).limit(1).executeTakeFirst();
     if (!known) throw new AuthError('invalid', `areas: "${a}" 下没有本县的村 (names no village of this county)`);
   }
 }
@@ -416,4 +416,54 @@ export async function deviceKey(db: Kysely<Tables>, backend: 'sqlite' | 'postgre
 export function inJurisdiction(p: Pick<Principal, 'areas' | 'role'>, villageCode: string): boolean {
   if (p.role === 'admin') return true;
   return p.areas.some((a) => villageCode.startsWith(a));
+}
+
+/**
+ * The counties (6-digit codes) a principal's reads and writes stay in: null for the administrator,
+ * who has every county. Every lookup of a record by id names them (sync/push.ts, filings.ts), so
+ * that on a province's database it is one county's partition that is read; a record of another
+ * county is, to this principal, not there.
+ */
+export function principalCounties(p: Pick<Principal, 'areas' | 'role'>): string[] | null {
+  if (p.role === 'admin') return null;
+  return [...new Set(p.areas.map((a) => a.slice(0, 6)))];
+}
+
+/** The next code of the same length (`141130101` → `141130102`), or null after all nines. */
+function nextCode(prefix: string): string | null {
+  if (/^9*$/.test(prefix)) return null;
+  return (BigInt(prefix) + 1n).toString().padStart(prefix.length, '0');
+}
+
+/**
+ * A condition on `records` (or any table with county_code and village_code) for the rows under
+ * these area codes: the county (on PostgreSQL, its partition) and, below a county, the village
+ * codes as a range, which an index serves whatever the database's collation (LIKE 'x%' uses one
+ * only under the C collation). A code that is not 6 to 12 digits is matched as a plain prefix.
+ */
+export function inAreas(areas: readonly string[]) {
+  return (eb: ExpressionBuilder<any, any>): Expression<SqlBool> => {
+    if (areas.length === 0) return eb.lit(false);
+    return eb.or(
+      areas.map((a) => {
+        if (!/^[0-9]{6,12}$/.test(a)) return eb('village_code', 'like', `${a}%`);
+        const county = eb('county_code', '=', a.slice(0, 6));
+        if (a.length === 6) return county;
+        if (a.length === 12) return eb.and([county, eb('village_code', '=', a)]);
+        const next = nextCode(a);
+        return eb.and([county, eb('village_code', '>=', a), ...(next ? [eb('village_code', '<', next)] : [])]);
+      }),
+    );
+  };
+}
+
+/** inAreas for a principal: everything for the administrator. */
+export function inScope(p: Pick<Principal, 'areas' | 'role'>) {
+  return (eb: ExpressionBuilder<any, any>): Expression<SqlBool> => (p.role === 'admin' ? eb.lit(true) : inAreas(p.areas)(eb));
+}
+
+/** Narrows a lookup by id to the principal's counties (nothing for the administrator). */
+export function inCounties(p: Pick<Principal, 'areas' | 'role'>) {
+  const counties = principalCounties(p);
+  return (eb: ExpressionBuilder<any, any>): Expression<SqlBool> => (counties === null ? eb.lit(true) : counties.length === 0 ? eb.lit(false) : eb('county_code', 'in', counties));
 }

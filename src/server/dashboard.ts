@@ -7,7 +7,7 @@
 import type { Kysely } from 'kysely';
 import { countsOf, emptyFigures, FIGURE_KEYS, villageFigures, type DashboardInput, type DashboardReport, type FigureKey, type FigureList, type VillageFigures } from '../model/careplan/index.ts';
 import type { Household, Member, Village } from '../model/roster.ts';
-import type { Principal } from './auth.ts';
+import { inAreas, inCounties, type Principal } from './auth.ts';
 import type { Tables } from './db.ts';
 import { HttpError, todayInChina } from './filings.ts';
 
@@ -36,7 +36,7 @@ async function load(db: Kysely<Tables>, prefixes: readonly string[]): Promise<Lo
     .select(['entity', 'data'])
     .where('deleted', '=', 0)
     .where('entity', 'in', [...ENTITIES])
-    .where((eb) => eb.or(prefixes.map((a) => eb('village_code', 'like', `${a}%`))))
+    .where(inAreas(prefixes))
     .execute();
   for (const r of rows) out[r.entity as keyof Loaded].push(JSON.parse(r.data));
   return out;
@@ -79,7 +79,7 @@ export async function figureList(db: Kysely<Tables>, p: Principal, query: { vill
   const figure = query.figure as FigureKey;
   if (!FIGURE_KEYS.includes(figure)) throw new HttpError(400, 'invalid', `figure: 应为 ${FIGURE_KEYS.join('、')} 之一 (must be one of them)`, 'figure');
   if (!query.village || !/^[0-9A-HJKMNP-TV-Z]{26}$/.test(query.village)) throw new HttpError(400, 'invalid', 'village: 应为村的编号 (must be a village id)', 'village');
-  const village = await db.selectFrom('records').select('village_code').where('entity', '=', 'village').where('id', '=', query.village).where('deleted', '=', 0).executeTakeFirst();
+  const village = await db.selectFrom('records').select('village_code').where(inCounties(p)).where('entity', '=', 'village').where('id', '=', query.village).where('deleted', '=', 0).executeTakeFirst();
   const mine = p.role === 'admin' ? [''] : p.areas;
   if (!village || !mine.some((a) => village.village_code.startsWith(a))) throw new HttpError(404, 'not-found', '您的辖区内没有这个村 (no such village in your area)', 'village');
   const rows = await load(db, [village.village_code]);

@@ -4,13 +4,14 @@
  * is set. The same migrations and queries serve both.
  */
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type DatabaseConnection, type Migration, type MigrationProvider, type Transaction } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type DatabaseConnection, type Generated, type Migration, type MigrationProvider, type Selectable, type Transaction } from 'kysely';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { ulid } from '../model/ulid.ts';
 import { importsMigration } from './migrations/imports.ts';
 import { adminAuditMigration } from './migrations/admin-audit.ts';
+import { COUNTY, countyMigration, countyPartitionSql } from './migrations/county.ts';
 
 export interface Tables {
   /** `phone`: the staff member's own number, shown to reviewers beside what the member filed (null: none given). */
@@ -34,10 +35,16 @@ export interface Tables {
   device_keys: { user_id: string; device_id: string; key: string; created_at: string };
   /** Failed sign-ins per username (also for names no account has), and the lockout they led to. */
   login_throttle: { username: string; failures: number; last_failed_at: string; locked_until: string | null };
+  /**
+   * Every synced record. `county_code` is the first 6 digits of `village_code` (0010): the key every
+   * read is scoped by and, on PostgreSQL, the partition; a writer that leaves it out is a tool of
+   * before 0010 (hence Generated: the app's own writers always name it).
+   */
   records: {
     entity: string;
     id: string;
     village_code: string;
+    county_code: Generated<string>;
     data: string;
     rev: number;
     field_revs: string;
@@ -51,6 +58,8 @@ export interface Tables {
   /** Who changed which record, when, from which device, and which fields (every applied write). */
   record_changes: {
     id: string;
+    /** The county of the record changed (0010). */
+    county_code: Generated<string>;
     entity: string;
     entity_id: string;
     rev: number;
@@ -422,10 +431,18 @@ export function migrations(backend: Backend): Record<string, Migration> {
     '0007-imports': importsMigration,
     '0008-user-phone': userPhoneMigration,
     '0009-admin-audit': adminAuditMigration,
+    '0010-county': countyMigration(backend),
   };
 }
 
-export async function migrate(db: Kysely<Tables>, backend: Backend): Promise<void> {
+/** A record row as read (the county code always present). */
+export type RecordRow = Selectable<Tables['records']>;
+
+/**
+ * Migrates to the latest, or only up to `upTo` (a migration's name: the tests of a migration start
+ * from the database the one before it left).
+ */
+export async function migrate(db: Kysely<Tables>, backend: Backend, upTo?: string): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(backend) };
   // On PostgreSQL, name the schema the tables live in: Kysely otherwise takes migration tables found
   // in any schema of the database (another deployment's, a concurrent test run's) for its own.
@@ -434,18 +451,19 @@ export async function migrate(db: Kysely<Tables>, backend: Backend): Promise<voi
     const row = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
     migrationTableSchema = row.rows[0]?.schema ?? undefined;
   }
-  const { error, results } = await new Migrator({ db, provider, ...(migrationTableSchema ? { migrationTableSchema } : {}) }).migrateToLatest();
+  const migrator = new Migrator({ db, provider, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
+  const { error, results } = upTo ? await migrator.migrateTo(upTo) : await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`database migration ${failed} failed: ${(error as Error).message}`);
   }
 }
 
-export async function openDb(opts: { dataDir?: string; databaseUrl?: string | undefined }): Promise<ServerDb> {
+export async function openDb(opts: { dataDir?: string; databaseUrl?: string | undefined; upTo?: string }): Promise<ServerDb> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
     const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
-    await migrate(db, 'postgres');
+    await migrate(db, 'postgres', opts.upTo);
     return { backend: 'postgres', location: opts.databaseUrl.replace(/:[^:@/]*@/, ':***@'), db, close: () => db.destroy() };
   }
   const dir = resolve(opts.dataDir ?? 'data');
@@ -462,7 +480,7 @@ export async function openDb(opts: { dataDir?: string; databaseUrl?: string | un
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite, onCreateConnection: async (c) => void sqliteHandles.set(c, sqlite) }) });
-  await migrate(db, 'sqlite');
+  await migrate(db, 'sqlite', opts.upTo);
   for (const f of [`${path}-wal`, `${path}-shm`, `${path}-journal`]) if (existsSync(f)) chmodSync(f, 0o600);
   return { backend: 'sqlite', location: path, db, close: () => db.destroy() };
 }
@@ -474,8 +492,46 @@ const sqliteHandles = new WeakMap<DatabaseConnection, Database.Database>();
  * prepare a statement once and run it many times (sync/import.ts): Kysely prepares every query anew.
  * Only for statements inside that transaction, which holds SQLite's one connection.
  */
-export function sqliteOf(trx: Transaction<Tables>): Promise<Database.Database | null> {
+export function sqliteOf(trx: Transaction<Tables> | Kysely<Tables>): Promise<Database.Database | null> {
   return trx.getExecutor().provideConnection(async (c) => sqliteHandles.get(c) ?? null);
+}
+
+/** The county (6 digits) a village code belongs to. */
+export const countyOf = (villageCode: string): string => villageCode.slice(0, 6);
+
+/**
+ * Makes the PostgreSQL partitions of these counties (records_c<county>, record_changes_c<county>)
+ * that do not exist yet, before the county's first rows are written: the first record of a county
+ * makes its partition (a county's rows are never left in the DEFAULT partition, which would then
+ * refuse the partition). Checking is one catalog query; making one takes the parent table's lock
+ * briefly, once in a county's life. Inside a transaction it runs in a savepoint, so a concurrent
+ * writer that made the same partition first is no failure. Nothing to do on SQLite.
+ */
+export async function ensureCounties(db: Kysely<Tables>, counties: Iterable<string>): Promise<void> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+  const wanted = [...new Set(counties)].filter((c) => COUNTY.test(c));
+  if (wanted.length === 0) return;
+  const missing = await sql<{ c: string }>`select c from unnest(${wanted}::text[]) as c where to_regclass('records_c' || c) is null or to_regclass('record_changes_c' || c) is null`.execute(db);
+  for (const { c } of missing.rows) {
+    for (const q of countyPartitionSql(c)) {
+      if (!db.isTransaction) {
+        await sql.raw(q).execute(db).catch(async (e) => {
+          // Made meanwhile by another writer.
+          if ((e as { code?: string }).code !== '42P07') throw e;
+        });
+        continue;
+      }
+      await sql`savepoint county_partition`.execute(db);
+      try {
+        await sql.raw(q).execute(db);
+        await sql`release savepoint county_partition`.execute(db);
+      } catch (e) {
+        await sql`rollback to savepoint county_partition`.execute(db);
+        await sql`release savepoint county_partition`.execute(db);
+        if ((e as { code?: string }).code !== '42P07') throw e;
+      }
+    }
+  }
 }
 
 /** Takes `n` sequence numbers; the counter row stays locked until the transaction commits, so commits happen in sequence order. */

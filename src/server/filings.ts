@@ -33,8 +33,8 @@ import { ageOn, type Household, type Member, type StatusRecord, type Village } f
 import type { Mutation, MutationResult, Role } from '../model/sync.ts';
 import { ulid } from '../model/ulid.ts';
 import { builtinPack, isIsoDate, parseAmount, PAYERS, type CompiledPack, type FilingTypeRule } from '../rules/index.ts';
-import { inJurisdiction, type Principal } from './auth.ts';
-import { nextSeq, type Backend, type Tables } from './db.ts';
+import { inAreas, inCounties, inJurisdiction, type Principal } from './auth.ts';
+import { countyOf, ensureCounties, nextSeq, type Backend, type Tables } from './db.ts';
 
 type Db = Kysely<Tables>;
 type Trx = Transaction<Tables>;
@@ -376,8 +376,9 @@ async function checkDocuments(trx: Trx, p: Principal, pack: CompiledPack, typeId
   if (problems.length) throw new Refusal('document-missing', problems.join('; '));
 }
 
-async function recordRow(trx: Trx | Db, entity: string, id: string) {
-  return trx.selectFrom('records').selectAll().where('entity', '=', entity).where('id', '=', id).executeTakeFirst();
+/** A record by id, looked for in the principal's counties only (their partitions, on PostgreSQL). */
+async function recordRow(trx: Trx | Db, p: Principal, entity: string, id: string) {
+  return trx.selectFrom('records').selectAll().where(inCounties(p)).where('entity', '=', entity).where('id', '=', id).executeTakeFirst();
 }
 
 async function audit(trx: Trx, p: Principal, filingId: string, e: FilingEvent): Promise<void> {
@@ -428,7 +429,7 @@ function mayFile(p: Principal): void {
 
 /** The member the filing is for: on the server, in that household and village, in the user's villages. */
 async function memberFor(trx: Trx, p: Principal, memberId: string, householdId: string, villageId: string) {
-  const row = await recordRow(trx, 'member', memberId);
+  const row = await recordRow(trx, p, 'member', memberId);
   if (!row) throw new Refusal('not-found', `memberId: member ${memberId} is not on the server`);
   if (!inJurisdiction(p, row.village_code)) throw new Refusal('forbidden', '不在您负责的村庄范围内 (outside your villages)');
   if (row.deleted) throw new Refusal('not-found', `memberId: member ${memberId} was deleted`);
@@ -451,8 +452,8 @@ async function createFiling(trx: Trx, p: Principal, m: Mutation): Promise<number
   if (!isIsoDate(createdAt.slice(0, 10))) throw new Refusal('invalid', 'createdAt must be an ISO date-time');
   const pack = packOf(d.packId);
   const { row } = await memberFor(trx, p, memberId, householdId, villageId);
-  if (await recordRow(trx, 'filing', m.entityId)) throw new Refusal('exists', `filing ${m.entityId} already exists`);
-  const village = await recordRow(trx, 'village', villageId);
+  if (await recordRow(trx, p, 'filing', m.entityId)) throw new Refusal('exists', `filing ${m.entityId} already exists`);
+  const village = await recordRow(trx, p, 'village', villageId);
   const villagePack = village ? (JSON.parse(village.data) as Village).packId : null;
   if (villagePack && villagePack !== pack.id) throw new Refusal('invalid', `packId: the village’s policy pack is ${villagePack}, not ${pack.id}`);
   if (!filingType(pack, typeId)) throw new Refusal('invalid', `type: 政策 ${pack.id} 没有代办类型 "${typeId}" (no such filing type in the pack)`);
@@ -463,10 +464,11 @@ async function createFiling(trx: Trx, p: Principal, m: Mutation): Promise<number
   const now = new Date().toISOString();
   const submission: FilingSubmission = { id: m.entityId, memberId, householdId, villageId, packId: pack.id, type: typeId, version: 1, content, createdAt };
   const record = submittedRecord(pack, submission, actorOf(p), now);
+  await ensureCounties(trx, [row.county_code]);
   const seq = await nextSeq(trx, 1);
   await trx
     .insertInto('records')
-    .values({ entity: 'filing', id: record.id, village_code: row.village_code, data: JSON.stringify(record), rev: 1, field_revs: '{}', seq, deleted: 0, updated_at: now })
+    .values({ entity: 'filing', id: record.id, village_code: row.village_code, county_code: row.county_code, data: JSON.stringify(record), rev: 1, field_revs: '{}', seq, deleted: 0, updated_at: now })
     .execute();
   await audit(trx, p, record.id, record.events.at(-1)!);
   return 1;
@@ -474,7 +476,7 @@ async function createFiling(trx: Trx, p: Principal, m: Mutation): Promise<number
 
 async function resubmitFiling(trx: Trx, p: Principal, m: Mutation): Promise<number> {
   mayFile(p);
-  const existing = await recordRow(trx, 'filing', m.entityId);
+  const existing = await recordRow(trx, p, 'filing', m.entityId);
   if (!existing || existing.deleted) throw new Refusal('not-found', `filing ${m.entityId} is not on the server`);
   if (!inJurisdiction(p, existing.village_code)) throw new Refusal('forbidden', '不在您负责的村庄范围内 (outside your villages)');
   const current = JSON.parse(existing.data) as FilingRecord;
@@ -496,6 +498,7 @@ async function resubmitFiling(trx: Trx, p: Principal, m: Mutation): Promise<numb
     .set({ data: JSON.stringify(record), rev, seq, updated_at: now })
     .where('entity', '=', 'filing')
     .where('id', '=', m.entityId)
+    .where('county_code', '=', existing.county_code)
     .where('rev', '=', existing.rev)
     .executeTakeFirst();
   if (Number(r.numUpdatedRows) !== 1) throw new Refusal('wrong-status', 'the filing changed on the server meanwhile; pull and try again');
@@ -555,11 +558,11 @@ function loaded(row: { data: string; rev: number; village_code: string }): Loade
 const canActOn = (p: Principal, f: Loaded) => (f.type ? mayAct(p, f.type, f.record, f.villageCode) : false);
 
 /** Records of an entity by id, parsed, in chunks (for the members and villages of a page of filings). */
-async function dataById<T>(db: Db, entity: string, ids: string[]): Promise<Map<string, T>> {
+async function dataById<T>(db: Db, p: Principal, entity: string, ids: string[]): Promise<Map<string, T>> {
   const out = new Map<string, T>();
   const unique = [...new Set(ids)];
   for (let i = 0; i < unique.length; i += 500) {
-    const rows = await db.selectFrom('records').select(['id', 'data', 'deleted']).where('entity', '=', entity).where('id', 'in', unique.slice(i, i + 500)).execute();
+    const rows = await db.selectFrom('records').select(['id', 'data', 'deleted']).where(inCounties(p)).where('entity', '=', entity).where('id', 'in', unique.slice(i, i + 500)).execute();
     for (const r of rows) if (!r.deleted) out.set(r.id, JSON.parse(r.data) as T);
   }
   return out;
@@ -592,14 +595,14 @@ export async function listFilings(db: Db, p: Principal, q: ListQuery) {
 
   if (p.role !== 'admin' && p.areas.length === 0) return { filings: [], total: 0 };
   let query = db.selectFrom('records').select(['id', 'data', 'rev', 'village_code']).where('entity', '=', 'filing').where('deleted', '=', 0);
-  if (p.role !== 'admin') query = query.where((eb) => eb.or(p.areas.map((a) => eb('village_code', 'like', `${a}%`))));
+  if (p.role !== 'admin') query = query.where(inAreas(p.areas));
   let list = (await query.execute()).map(loaded);
   if (statuses) list = list.filter((f) => statuses.includes(f.record.status));
   if (q.stage) list = list.filter((f) => f.record.stage === q.stage);
   if (q.type) list = list.filter((f) => f.record.type === q.type);
   if (q.village) list = list.filter((f) => f.record.villageId === q.village || f.villageCode === q.village);
   if (actionable) list = list.filter((f) => canActOn(p, f));
-  const members = await dataById<Member>(db, 'member', list.map((f) => f.record.memberId));
+  const members = await dataById<Member>(db, p, 'member', list.map((f) => f.record.memberId));
   const today = todayInChina();
   const age = (f: Loaded) => ageOn(members.get(f.record.memberId)?.birthDate, today);
   if (ageFilter) list = list.filter((f) => {
@@ -609,7 +612,7 @@ export async function listFilings(db: Db, p: Principal, q: ListQuery) {
   const submittedAt = (f: Loaded) => f.record.versions[0]?.submittedAt ?? f.record.createdAt;
   list.sort((a, b) => (submittedAt(a) < submittedAt(b) ? -1 : submittedAt(a) > submittedAt(b) ? 1 : a.record.id < b.record.id ? -1 : 1));
   const page = list.slice(offset, offset + limit);
-  const villages = await dataById<Village>(db, 'village', page.map((f) => f.record.villageId));
+  const villages = await dataById<Village>(db, p, 'village', page.map((f) => f.record.villageId));
   return {
     filings: page.map((f) => {
       const m = members.get(f.record.memberId);
@@ -689,7 +692,7 @@ function priorClaimOf(l: Record<string, unknown>): PriorClaim | null {
  * the year's recorded claims (ledger) as the county holds them, the same arithmetic as the tablet.
  */
 async function memberRecords(db: Db, f: Loaded): Promise<{ statuses: StatusRecord[]; prior: PriorClaim[] }> {
-  const rows = await db.selectFrom('records').select(['entity', 'data']).where('village_code', '=', f.villageCode).where('entity', 'in', ['status', 'ledger']).where('deleted', '=', 0).execute();
+  const rows = await db.selectFrom('records').select(['entity', 'data']).where('county_code', '=', countyOf(f.villageCode)).where('village_code', '=', f.villageCode).where('entity', 'in', ['status', 'ledger']).where('deleted', '=', 0).execute();
   const statuses: StatusRecord[] = [];
   const prior: PriorClaim[] = [];
   for (const r of rows) {
@@ -757,7 +760,7 @@ export function differenceOf(est: { payers: Payers; patient: number } | null, r:
 }
 
 async function loadFor(db: Db, p: Principal, id: string): Promise<Loaded> {
-  const row = await recordRow(db, 'filing', id);
+  const row = await recordRow(db, p, 'filing', id);
   // Outside the jurisdiction a filing does not exist, as far as the reviewer can tell.
   if (!row || row.deleted || !inJurisdiction(p, row.village_code)) throw notFound(id);
   return loaded(row);
@@ -770,9 +773,9 @@ export async function filingDetail(db: Db, p: Principal, id: string) {
 }
 
 async function detailOf(db: Db, p: Principal, f: Loaded) {
-  const member = (await dataById<Member>(db, 'member', [f.record.memberId])).get(f.record.memberId) ?? null;
-  const household = (await dataById<Household>(db, 'household', [f.record.householdId])).get(f.record.householdId) ?? null;
-  const village = (await dataById<Village>(db, 'village', [f.record.villageId])).get(f.record.villageId) ?? null;
+  const member = (await dataById<Member>(db, p, 'member', [f.record.memberId])).get(f.record.memberId) ?? null;
+  const household = (await dataById<Household>(db, p, 'household', [f.record.householdId])).get(f.record.householdId) ?? null;
+  const village = (await dataById<Village>(db, p, 'village', [f.record.villageId])).get(f.record.villageId) ?? null;
   const records = await memberRecords(db, f);
   const resettlement = await resettle(db, f, records);
   const est = f.record.content.estimate;
@@ -863,6 +866,7 @@ export async function actOnFiling(db: Db, p: Principal, id: string, body: unknow
       .set({ data: JSON.stringify(next), rev, seq, updated_at: now })
       .where('entity', '=', 'filing')
       .where('id', '=', id)
+      .where('county_code', '=', countyOf(f.villageCode))
       .where('rev', '=', f.rev)
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) !== 1) return false;
@@ -875,7 +879,7 @@ export async function actOnFiling(db: Db, p: Principal, id: string, body: unknow
 
 /** A photo of a household visit, for a user whose jurisdiction covers the visit and only if the visit names it. */
 export async function visitPhoto(db: Db, p: Principal, id: string, sha: string): Promise<{ mime: string; data: Buffer }> {
-  const row = await recordRow(db, 'visit', id);
+  const row = await recordRow(db, p, 'visit', id);
   if (!row || row.deleted || !inJurisdiction(p, row.village_code)) throw new HttpError(404, 'not-found', `没有这次走访 (no visit ${id})`);
   const photos = ((JSON.parse(row.data) as { photos?: { sha256: string }[] }).photos ?? []).map((x) => x.sha256);
   if (!photos.includes(sha)) throw new HttpError(404, 'not-found', `visit ${id} names no photo ${sha}`);
@@ -886,7 +890,7 @@ export async function visitPhoto(db: Db, p: Principal, id: string, sha: string):
 
 /** A photo of a filing, for a user whose jurisdiction covers the filing and only if some version names it. */
 export async function filingDocument(db: Db, p: Principal, id: string, sha: string): Promise<{ mime: string; data: Buffer }> {
-  const row = await recordRow(db, 'filing', id);
+  const row = await recordRow(db, p, 'filing', id);
   if (!row || row.deleted || !inJurisdiction(p, row.village_code)) throw notFound(id);
   const record = JSON.parse(row.data) as FilingRecord;
   const named = [record.content, ...record.versions.map((v) => v.content)].some((c) => c.documents.some((d) => d.sha256 === sha));

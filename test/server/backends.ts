@@ -31,10 +31,13 @@ if (!PG_PRESENT) {
 export type Backend = 'sqlite' | 'postgres';
 export const BACKENDS: Backend[] = PG_PRESENT ? ['sqlite', 'postgres'] : ['sqlite'];
 
-/** A fresh, empty, migrated database of that backend, and a way to drop it. */
-export async function freshDb(backend: Backend): Promise<ServerDb & { drop(): Promise<void>; url?: string }> {
+/**
+ * A fresh, empty, migrated database of that backend, and a way to drop it; migrated only up to
+ * `upTo` (a migration's name) for the test of the migration after it.
+ */
+export async function freshDb(backend: Backend, upTo?: string): Promise<ServerDb & { drop(): Promise<void>; url?: string }> {
   if (backend === 'sqlite') {
-    const db = await openDb({ dataDir: mkdtempSync(join(tmpdir(), 'cunyi-server-')) });
+    const db = await openDb({ dataDir: mkdtempSync(join(tmpdir(), 'cunyi-server-')), ...(upTo ? { upTo } : {}) });
     return { ...db, drop: () => db.close() };
   }
   const schema = `t_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
@@ -43,7 +46,7 @@ export async function freshDb(backend: Backend): Promise<ServerDb & { drop(): Pr
   await admin.query(`CREATE SCHEMA ${schema}`);
   await admin.end();
   const url = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-  const db = await openDb({ databaseUrl: url });
+  const db = await openDb({ databaseUrl: url, ...(upTo ? { upTo } : {}) });
   return {
     ...db,
     url,

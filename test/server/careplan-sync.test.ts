@@ -206,22 +206,23 @@ for (const backend of BACKENDS) {
 
   describe(`migration 0006-careplan on ${backend}`, () => {
     it('converts the visits of protocol 1 into household visits that tablets pull again', async () => {
-      const sdb = await freshDb(backend);
+      // As a server of 0005 left it, with a visit of protocol 1 stored and recorded by a doctor.
+      const sdb = await freshDb(backend, '0005-device-keys');
       try {
-        // As a server of 0005 left it (0006 has no way down: it is forgotten), with a visit of protocol 1 stored and recorded by a doctor.
-        // Later migrations are taken back too (0007 and 0009 made empty tables, 0008 an empty column), so they run again after 0006, in order.
-        await sql`delete from kysely_migration where name in ('0006-careplan', '0007-imports', '0008-user-phone', '0009-admin-audit')`.execute(sdb.db);
-        await sql`drop table imports`.execute(sdb.db);
-        await sql`drop table admin_audit`.execute(sdb.db);
-        await sql`alter table users drop column phone`.execute(sdb.db);
-        await importCounty(sdb.db, county);
         const m = membersOf(mine.id)[0]!;
+        const household = county.households.find((h) => h.id === m.householdId)!;
+        // The records it needs, in the shape of 0005 (no county code yet).
+        let seq = 0;
+        for (const [entity, r] of [['village', mine], ['household', household], ['member', m]] as const) {
+          await sql`insert into records (entity, id, village_code, data, rev, field_revs, seq, deleted, updated_at) values (${entity}, ${r.id}, ${mine.code}, ${JSON.stringify(r)}, 1, '{}', ${++seq}, 0, ${now()})`.execute(sdb.db);
+        }
+        await sql`update counters set value = ${seq} where name = 'seq'`.execute(sdb.db);
         const id = ulid();
         const t = now();
         const seqBefore = Number((await sdb.db.updateTable('counters').set({ value: sql`value + 1` }).where('name', '=', 'seq').returning('value').executeTakeFirstOrThrow()).value);
-        await sdb.db.insertInto('records').values({ entity: 'visit', id, village_code: mine.code, data: JSON.stringify({ id, memberId: m.id, householdId: m.householdId, date: '2025-12-01', note: '血压平稳', createdAt: t }), rev: 1, field_revs: '{}', seq: seqBefore, deleted: 0, updated_at: t }).execute();
-        await sdb.db.insertInto('users').values({ id: 'u1', username: 'wang', display_name: '王医生', role: 'village-doctor', password_hash: 'x', created_at: t, disabled: 0 }).execute();
-        await sdb.db.insertInto('record_changes').values({ id: ulid(), entity: 'visit', entity_id: id, rev: 1, op: 'create', fields: '[]', user_id: 'u1', username: 'wang', role: 'village-doctor', device_id: 'd', mutation_id: null, at: t }).execute();
+        await sql`insert into records (entity, id, village_code, data, rev, field_revs, seq, deleted, updated_at) values ('visit', ${id}, ${mine.code}, ${JSON.stringify({ id, memberId: m.id, householdId: m.householdId, date: '2025-12-01', note: '血压平稳', createdAt: t })}, 1, '{}', ${seqBefore}, 0, ${t})`.execute(sdb.db);
+        await sql`insert into users (id, username, display_name, role, password_hash, created_at, disabled) values ('u1', 'wang', '王医生', 'village-doctor', 'x', ${t}, 0)`.execute(sdb.db);
+        await sql`insert into record_changes (id, entity, entity_id, rev, op, fields, user_id, username, role, device_id, mutation_id, at) values (${ulid()}, 'visit', ${id}, 1, 'create', '[]', 'u1', 'wang', 'village-doctor', 'd', null, ${t})`.execute(sdb.db);
         await migrate(sdb.db, backend);
         const row = await sdb.db.selectFrom('records').selectAll().where('entity', '=', 'visit').where('id', '=', id).executeTakeFirstOrThrow();
         expect(row.rev).toBe(2);
@@ -230,7 +231,7 @@ for (const backend of BACKENDS) {
         expect(checkRecord('visit', data)).toBeNull();
         expect(data).toMatchObject({ householdId: m.householdId, villageId: m.villageId, date: '2025-12-01', visitors: [{ name: '王医生', role: 'doctor' }], met: [m.id], checklist: [], findings: [], note: '血压平稳', createdAt: t });
         const change = await sdb.db.selectFrom('record_changes').selectAll().where('entity_id', '=', id).where('rev', '=', 2).executeTakeFirstOrThrow();
-        expect(change).toMatchObject({ op: 'update', username: 'migration' });
+        expect(change).toMatchObject({ op: 'update', username: 'migration', county_code: mine.code.slice(0, 6) });
       } finally {
         await sdb.drop();
       }

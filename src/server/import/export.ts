@@ -12,7 +12,7 @@ import type { Contract, Followup, HouseholdVisit } from '../../model/careplan/re
 import { enrolmentsBook, exportArea, filingsBook, ledgerBook, rosterBook, templateBook, toWriteExcel, type ExportArea, type ExportFiling, type Workbook } from '../../model/exports/index.ts';
 import type { LedgerEntry } from '../../model/records.ts';
 import type { Enrolment, Household, Member, StatusRecord, Village } from '../../model/roster.ts';
-import { inJurisdiction, type Principal } from '../auth.ts';
+import { inAreas, inJurisdiction, type Principal } from '../auth.ts';
 import type { Tables } from '../db.ts';
 import { todayInChina } from '../filings.ts';
 
@@ -57,8 +57,8 @@ async function load<K extends Kind>(db: Kysely<Tables>, p: Pick<Principal, 'role
   const entities: Kind[] = [...new Set<Kind>(['village', ...kinds])];
   const out = Object.fromEntries(entities.map((e) => [e, []])) as unknown as Record<Kind, unknown[]>;
   let q = db.selectFrom('records').select(['entity', 'data', 'village_code']).where('entity', 'in', entities).where('deleted', '=', 0);
-  if (area) q = q.where('village_code', 'like', `${area}%`);
-  else if (p.role !== 'admin') q = q.where((eb) => eb.or(p.areas.map((a) => eb('village_code', 'like', `${a}%`))));
+  if (area) q = q.where(inAreas([area]));
+  else if (p.role !== 'admin') q = q.where(inAreas(p.areas));
   for (const r of await q.execute()) {
     if (!inJurisdiction(p, r.village_code) || (area && !r.village_code.startsWith(area))) continue;
     out[r.entity as Kind].push(JSON.parse(r.data));

@@ -12,7 +12,7 @@ import type { Household, Member, StatusRecord, Village } from '../../model/roste
 import type { Entity } from '../../model/sync.ts';
 import { ulid } from '../../model/ulid.ts';
 import { inJurisdiction, type Principal } from '../auth.ts';
-import type { Tables } from '../db.ts';
+import type { RecordRow, Tables } from '../db.ts';
 import type { RecordWrite } from '../sync/index.ts';
 import { FIELD_INFO, type Field, type Layout } from './headings.ts';
 import { columnName } from './read.ts';
@@ -20,7 +20,7 @@ import type { Place, RosterRow } from './rows.ts';
 import type { Change, FieldChange, ImportReport, Problem } from './types.ts';
 import { POVERTY_LABEL, RELATION_LABEL } from './values.ts';
 
-type Row = Tables['records'];
+type Row = RecordRow;
 interface Held<T> {
   row: Row;
   data: T;

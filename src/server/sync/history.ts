@@ -2,7 +2,7 @@
  * Who changed which record and when: a row for every applied create, update and delete (and for
  * each record an import brought), with the user, role and device, queryable per record.
  */
-import type { Kysely, Transaction } from 'kysely';
+import type { Insertable, Kysely, Transaction } from 'kysely';
 import { ulid } from '../../model/ulid.ts';
 import type { Principal } from '../auth.ts';
 import type { Tables } from '../db.ts';
@@ -10,6 +10,8 @@ import type { Tables } from '../db.ts';
 export interface RecordChange {
   entity: string;
   entityId: string;
+  /** The county of the record (its village code's first 6 digits). */
+  county: string;
   rev: number;
   op: 'create' | 'update' | 'delete' | 'import';
   /** The fields the change set (names only: the values stay in the record). */
@@ -20,9 +22,10 @@ export interface RecordChange {
 
 export type Author = Pick<Principal, 'userId' | 'username' | 'role' | 'deviceId'>;
 
-export function changeRow(by: Author, c: RecordChange): Tables['record_changes'] {
+export function changeRow(by: Author, c: RecordChange): Insertable<Tables['record_changes']> {
   return {
     id: ulid(),
+    county_code: c.county,
     entity: c.entity,
     entity_id: c.entityId,
     rev: c.rev,
@@ -52,8 +55,10 @@ export interface HistoryEntry {
   at: string;
 }
 
-/** The changes of one record, oldest first. */
-export async function recordHistory(db: Kysely<Tables>, entity: string, entityId: string): Promise<HistoryEntry[]> {
-  const rows = await db.selectFrom('record_changes').selectAll().where('entity', '=', entity).where('entity_id', '=', entityId).orderBy('rev').orderBy('id').execute();
+/** The changes of one record, oldest first (of its county's, when given: one partition is read). */
+export async function recordHistory(db: Kysely<Tables>, entity: string, entityId: string, county?: string): Promise<HistoryEntry[]> {
+  let q = db.selectFrom('record_changes').selectAll().where('entity', '=', entity).where('entity_id', '=', entityId);
+  if (county !== undefined) q = q.where('county_code', '=', county);
+  const rows = await q.orderBy('rev').orderBy('id').execute();
   return rows.map((r) => ({ rev: r.rev, op: r.op, fields: JSON.parse(r.fields) as string[], username: r.username, role: r.role, deviceId: r.device_id, mutationId: r.mutation_id, at: r.at }));
 }

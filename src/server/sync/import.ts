@@ -5,12 +5,12 @@
  * as new revisions the way a pushed edit is stored (push.ts), so the tablets pull them.
  */
 import type Database from 'better-sqlite3';
-import type { Kysely, Transaction } from 'kysely';
+import type { Insertable, Kysely, Transaction } from 'kysely';
 import { checkRecord } from '../../model/records.ts';
 import type { Enrolment, Household, Member, StatusRecord, Village } from '../../model/roster.ts';
 import type { Entity } from '../../model/sync.ts';
 import { ulid } from '../../model/ulid.ts';
-import { nextSeq, sqliteOf, type Tables } from '../db.ts';
+import { countyOf, ensureCounties, nextSeq, sqliteOf, type RecordRow, type Tables } from '../db.ts';
 import type { Author } from './history.ts';
 
 export interface CountyData {
@@ -51,6 +51,8 @@ export async function importCounty(db: Kysely<Tables>, c: CountyData, by: Author
       if (problem) throw new ImportError(entity, i, problem.path, problem.message);
     }
   }
+  // A county's first records make its partitions (PostgreSQL), before the import's transaction.
+  await ensureCounties(db, c.villages.map((v) => countyOf(v.code)));
   return db.transaction().execute(async (trx) => {
     const codeOfVillage = new Map(c.villages.map((v) => [v.id, v.code]));
     const member = new Map(c.members.map((m) => [m.id, m]));
@@ -81,12 +83,12 @@ export async function importCounty(db: Kysely<Tables>, c: CountyData, by: Author
  */
 export type RecordWrite =
   | { entity: Entity; id: string; villageCode: string; create: object }
-  | { entity: Entity; id: string; villageCode: string; update: { row: Tables['records']; fields: Record<string, unknown> } };
+  | { entity: Entity; id: string; villageCode: string; update: { row: RecordRow; fields: Record<string, unknown> } };
 
 const CHUNK = 500;
 
-const RECORD_COLUMNS = ['entity', 'id', 'village_code', 'data', 'rev', 'field_revs', 'seq', 'deleted', 'updated_at'] as const;
-const CHANGE_COLUMNS = ['id', 'entity', 'entity_id', 'rev', 'op', 'fields', 'user_id', 'username', 'role', 'device_id', 'mutation_id', 'at'] as const;
+const RECORD_COLUMNS = ['entity', 'id', 'village_code', 'county_code', 'data', 'rev', 'field_revs', 'seq', 'deleted', 'updated_at'] as const;
+const CHANGE_COLUMNS = ['id', 'county_code', 'entity', 'entity_id', 'rev', 'op', 'fields', 'user_id', 'username', 'role', 'device_id', 'mutation_id', 'at'] as const;
 type Values = (string | number | null)[];
 
 /**
@@ -102,7 +104,7 @@ export async function writeRecords(trx: Transaction<Tables>, writes: readonly Re
   // Rows as values in their table's column order (RECORD_COLUMNS, CHANGE_COLUMNS).
   const inserts: Values[] = [];
   const changes: Values[] = [];
-  const updates: { data: string; fieldRevs: string; rev: number; seq: number; entity: string; id: string }[] = [];
+  const updates: { data: string; fieldRevs: string; rev: number; seq: number; entity: string; id: string; county: string }[] = [];
   // Records of a kind mostly have the same fields: their field revisions and lists are made once.
   const shapes = new Map<string, { fieldRevs: string; fields: string }>();
   for (let i = 0; i < writes.length; i++) {
@@ -116,35 +118,37 @@ export async function writeRecords(trx: Transaction<Tables>, writes: readonly Re
         shape = { fieldRevs: JSON.stringify(Object.fromEntries(keys.map((k) => [k, 1]))), fields: JSON.stringify(keys) };
         shapes.set(sig, shape);
       }
-      inserts.push([w.entity, w.id, w.villageCode, JSON.stringify(w.create), 1, shape.fieldRevs, seq, 0, at]);
-      changes.push([ulid(), w.entity, w.id, 1, 'import', shape.fields, by.userId, by.username, by.role, by.deviceId, null, at]);
+      const county = countyOf(w.villageCode);
+      inserts.push([w.entity, w.id, w.villageCode, county, JSON.stringify(w.create), 1, shape.fieldRevs, seq, 0, at]);
+      changes.push([ulid(), county, w.entity, w.id, 1, 'import', shape.fields, by.userId, by.username, by.role, by.deviceId, null, at]);
     } else {
       const { row, fields } = w.update;
       const rev = row.rev + 1;
       const data = { ...(JSON.parse(row.data) as Record<string, unknown>), ...fields };
       const fieldRevs = JSON.parse(row.field_revs) as Record<string, number>;
       for (const k of Object.keys(fields)) fieldRevs[k] = rev;
-      updates.push({ data: JSON.stringify(data), fieldRevs: JSON.stringify(fieldRevs), rev, seq, entity: w.entity, id: w.id });
-      changes.push([ulid(), w.entity, w.id, rev, 'update', JSON.stringify(Object.keys(fields)), by.userId, by.username, by.role, by.deviceId, null, at]);
+      updates.push({ data: JSON.stringify(data), fieldRevs: JSON.stringify(fieldRevs), rev, seq, entity: w.entity, id: w.id, county: row.county_code });
+      changes.push([ulid(), row.county_code, w.entity, w.id, rev, 'update', JSON.stringify(Object.keys(fields)), by.userId, by.username, by.role, by.deviceId, null, at]);
     }
   }
+  await ensureCounties(trx, new Set(writes.map((w) => countyOf(w.villageCode))));
   const sqlite = await sqliteOf(trx);
   if (sqlite) {
     // On SQLite the statements are prepared once and run for every chunk, straight on the
     // transaction's connection: Kysely would build and prepare a statement of thousands of
     // parameters anew for each chunk, which took about as long as SQLite's own writing.
-    const update = sqlite.prepare('update records set data = ?, field_revs = ?, rev = ?, seq = ?, updated_at = ? where entity = ? and id = ?');
-    for (const u of updates) update.run(u.data, u.fieldRevs, u.rev, u.seq, at, u.entity, u.id);
+    const update = sqlite.prepare('update records set data = ?, field_revs = ?, rev = ?, seq = ?, updated_at = ? where entity = ? and id = ? and county_code = ?');
+    for (const u of updates) update.run(u.data, u.fieldRevs, u.rev, u.seq, at, u.entity, u.id, u.county);
     insertPrepared(sqlite, 'records', RECORD_COLUMNS, inserts);
     insertPrepared(sqlite, 'record_changes', CHANGE_COLUMNS, changes);
     return writes.length;
   }
   for (const u of updates) {
-    await trx.updateTable('records').set({ data: u.data, field_revs: u.fieldRevs, rev: u.rev, seq: u.seq, updated_at: at }).where('entity', '=', u.entity).where('id', '=', u.id).execute();
+    await trx.updateTable('records').set({ data: u.data, field_revs: u.fieldRevs, rev: u.rev, seq: u.seq, updated_at: at }).where('entity', '=', u.entity).where('id', '=', u.id).where('county_code', '=', u.county).execute();
   }
   const objects = <T>(columns: readonly string[], rows: Values[]) => rows.map((r) => Object.fromEntries(columns.map((c, i) => [c, r[i]])) as T);
-  for (let i = 0; i < inserts.length; i += CHUNK) await trx.insertInto('records').values(objects<Tables['records']>(RECORD_COLUMNS, inserts.slice(i, i + CHUNK))).execute();
-  for (let i = 0; i < changes.length; i += CHUNK) await trx.insertInto('record_changes').values(objects<Tables['record_changes']>(CHANGE_COLUMNS, changes.slice(i, i + CHUNK))).execute();
+  for (let i = 0; i < inserts.length; i += CHUNK) await trx.insertInto('records').values(objects<Insertable<Tables['records']>>(RECORD_COLUMNS, inserts.slice(i, i + CHUNK))).execute();
+  for (let i = 0; i < changes.length; i += CHUNK) await trx.insertInto('record_changes').values(objects<Insertable<Tables['record_changes']>>(CHANGE_COLUMNS, changes.slice(i, i + CHUNK))).execute();
   return writes.length;
 }
 

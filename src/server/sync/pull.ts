@@ -4,12 +4,11 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Entity, PulledRecord } from '../../model/sync.ts';
-import type { Principal } from '../auth.ts';
+import { inScope, type Principal } from '../auth.ts';
 import type { Tables } from '../db.ts';
 
-function scope(p: Principal) {
-  return (eb: any) => (p.role === 'admin' ? eb.lit(true) : eb.or(p.areas.map((a) => eb('village_code', 'like', `${a}%`))));
-}
+/** The user's area by county and village code range (auth.ts inAreas), so a pull reads its counties only. */
+const scope = inScope;
 /**
  * Records of the user's villages changed after `since`, in sequence order. `remaining` is 0 when
  * this page is the last; otherwise the count of what is left when asked (`count`, once per download,

@@ -12,20 +12,20 @@
  * `id-reused`.
  */
 import { createHash } from 'node:crypto';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
 import { checkFollowupClassification, checkVisitMembers, visitMemberIds } from '../../model/careplan/check.ts';
 import type { Followup, HouseholdVisit } from '../../model/careplan/records.ts';
 import { mayWrite } from '../../model/permissions.ts';
 import { checkMutation, checkRecord } from '../../model/records.ts';
 import type { Entity, Mutation, MutationResult } from '../../model/sync.ts';
 import { ulid } from '../../model/ulid.ts';
-import { inJurisdiction, type Principal } from '../auth.ts';
-import { isStorageFull, nextSeq, type Tables } from '../db.ts';
+import { inCounties, inJurisdiction, type Principal } from '../auth.ts';
+import { countyOf, ensureCounties, isStorageFull, nextSeq, type RecordRow, type Tables } from '../db.ts';
 import { applyFilingMutation } from '../filings.ts';
 import { changeRow, type RecordChange } from './history.ts';
 
 type Trx = Transaction<Tables>;
-type Row = Tables['records'];
+type Row = RecordRow;
 
 /** Fields that tie a record to its place and can never change by an edit. */
 const IMMUTABLE = new Set(['id', 'villageId', 'householdId', 'memberId', 'createdAt']);
@@ -74,7 +74,7 @@ const ROWS_PER_STATEMENT = 500;
 class Batch {
   private readonly rows = new Map<string, Row | null>();
   private readonly dirty = new Map<string, { row: Row; isNew: boolean }>();
-  private changes: Tables['record_changes'][] = [];
+  private changes: Insertable<Tables['record_changes']>[] = [];
   private conflicts: Tables['conflicts'][] = [];
   private results: Tables['applied_mutations'][] = [];
   /** Results stored before this push, or in it (a mutation sent twice in one push). */
@@ -123,7 +123,7 @@ class Batch {
       const all = [...set];
       for (const id of all) this.rows.set(key(entity, id), null);
       for (let i = 0; i < all.length; i += ROWS_PER_STATEMENT) {
-        const found = await this.trx.selectFrom('records').selectAll().where('entity', '=', entity).where('id', 'in', all.slice(i, i + ROWS_PER_STATEMENT)).execute();
+        const found = await this.trx.selectFrom('records').selectAll().where(inCounties(this.p)).where('entity', '=', entity).where('id', 'in', all.slice(i, i + ROWS_PER_STATEMENT)).execute();
         for (const r of found) this.rows.set(key(entity, r.id), r);
       }
     }
@@ -133,7 +133,7 @@ class Batch {
   async get(entity: string, id: string): Promise<Row | undefined> {
     const k = key(entity, id);
     if (!this.rows.has(k)) {
-      const r = await this.trx.selectFrom('records').selectAll().where('entity', '=', entity).where('id', '=', id).executeTakeFirst();
+      const r = await this.trx.selectFrom('records').selectAll().where(inCounties(this.p)).where('entity', '=', entity).where('id', '=', id).executeTakeFirst();
       this.rows.set(k, r ?? null);
     }
     return this.rows.get(k) ?? undefined;
@@ -174,11 +174,13 @@ class Batch {
     for (const { row, isNew } of this.dirty.values()) {
       if (isNew) inserts.push(row);
       else {
-        const { entity, id, ...rest } = row;
-        await this.trx.updateTable('records').set(rest).where('entity', '=', entity).where('id', '=', id).execute();
+        const { entity, id, county_code, ...rest } = row;
+        await this.trx.updateTable('records').set(rest).where('entity', '=', entity).where('id', '=', id).where('county_code', '=', county_code).execute();
       }
     }
-    const chunks = async <T extends keyof Tables>(table: T, rows: Tables[T][]) => {
+    // The first record of a county makes its partitions (PostgreSQL).
+    if (inserts.length) await ensureCounties(this.trx, inserts.map((r) => r.county_code));
+    const chunks = async <T extends keyof Tables>(table: T, rows: Insertable<Tables[T]>[]) => {
       for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) await this.trx.insertInto(table).values(rows.slice(i, i + ROWS_PER_STATEMENT) as never).execute();
     };
     await chunks('records', inserts);
@@ -321,10 +323,10 @@ async function apply(b: Batch, p: Principal, m: Mutation): Promise<{ result: Mut
     const disagrees = await careplanProblem(b, m, data);
     if (disagrees) return { result: disagrees };
     const fieldRevs = Object.fromEntries(Object.keys(data).map((k) => [k, 1]));
-    const row: Row = { entity: m.entity, id: m.entityId, village_code: code, data: JSON.stringify(data), rev: 1, field_revs: JSON.stringify(fieldRevs), seq: b.seq(), deleted: 0, updated_at: now };
+    const row: Row = { entity: m.entity, id: m.entityId, village_code: code, county_code: countyOf(code), data: JSON.stringify(data), rev: 1, field_revs: JSON.stringify(fieldRevs), seq: b.seq(), deleted: 0, updated_at: now };
     return {
       result: { id: m.id, status: 'applied', rev: 1 },
-      writes: { row: { row, isNew: true }, change: { entity: m.entity, entityId: m.entityId, rev: 1, op: 'create', fields: Object.keys(data), mutationId: m.id, at: now } },
+      writes: { row: { row, isNew: true }, change: { entity: m.entity, entityId: m.entityId, county: row.county_code, rev: 1, op: 'create', fields: Object.keys(data), mutationId: m.id, at: now } },
     };
   }
 
@@ -336,7 +338,7 @@ async function apply(b: Batch, p: Principal, m: Mutation): Promise<{ result: Mut
     const rev = existing.rev + 1;
     return {
       result: { id: m.id, status: 'applied', rev },
-      writes: { row: { row: { ...existing, deleted: 1, rev, seq: b.seq(), updated_at: now }, isNew: false }, change: { entity: m.entity, entityId: m.entityId, rev, op: 'delete', fields: [], mutationId: m.id, at: now } },
+      writes: { row: { row: { ...existing, deleted: 1, rev, seq: b.seq(), updated_at: now }, isNew: false }, change: { entity: m.entity, entityId: m.entityId, county: existing.county_code, rev, op: 'delete', fields: [], mutationId: m.id, at: now } },
     };
   }
 
@@ -379,7 +381,7 @@ async function apply(b: Batch, p: Principal, m: Mutation): Promise<{ result: Mut
   if (changedFields.length) {
     rev = newRev;
     writes.row = { row: { ...existing, data: JSON.stringify(current), field_revs: JSON.stringify(fieldRevs), rev, seq: b.seq(), updated_at: now }, isNew: false };
-    writes.change = { entity: m.entity, entityId: m.entityId, rev, op: 'update', fields: changedFields, mutationId: m.id, at: now };
+    writes.change = { entity: m.entity, entityId: m.entityId, county: existing.county_code, rev, op: 'update', fields: changedFields, mutationId: m.id, at: now };
   }
   return { result: conflicts.length ? { id: m.id, status: 'conflict', rev, conflicts } : { id: m.id, status: 'applied', rev }, writes };
 }
