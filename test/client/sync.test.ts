@@ -11,7 +11,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { addHousehold, addMember, updateMember } from '../../src/client/db/repo.ts';
 import { CunyiDb } from '../../src/client/db/schema.ts';
 import { api, setApiBase } from '../../src/client/sync/api.ts';
-import { applyPulled, getSetAside, resolveConflict, syncNow } from '../../src/client/sync/engine.ts';
+import Dexie from 'dexie';
+import { SEALED } from '../../src/client/db/seal.ts';
+import { applyPulled, getSetAside, PULL_PAGE, pullAll, resolveConflict, syncNow } from '../../src/client/sync/engine.ts';
 import { deviceId } from '../../src/client/sync/session.ts';
 import { generateCounty } from '../../src/model/demo/index.ts';
 import { buildApp } from '../../src/server/app.ts';
@@ -82,6 +84,89 @@ describe('sync engine on the tablet', () => {
     expect(state.checkpoint).toBeGreaterThan(0);
     const again = await syncNow(undefined, d);
     expect(again?.pulled).toBe(0);
+  });
+
+  it('asks the county for pages of PULL_PAGE records', async () => {
+    const asked: string[] = [];
+    const real = globalThis.fetch;
+    const spy = vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+      asked.push(String(input));
+      return real(input, init);
+    });
+    await device('tablet-page');
+    spy.mockRestore();
+    expect(asked.find((u) => u.includes('/api/sync/pull'))).toContain(`limit=${PULL_PAGE}`);
+  });
+
+  it('cut off half-way (the line drops while a page is written), resumes after the last page stored and misses nothing', async () => {
+    const d = new CunyiDb(`cutoff-${Date.now()}`);
+    const r = await api.login('doctor', 'password-1', await deviceId(d), 'cutoff');
+    await d.meta.put({ key: 'session', value: { token: r.token, expiresAt: r.expiresAt, username: 'doctor', role: r.user.role, areas: r.user.areas } });
+    const everything: { seq: number; id: string; entity: string }[] = [];
+    for (let since = 0; ; ) {
+      const page = await api.pull(r.token, since, 5_000);
+      everything.push(...page.records);
+      since = page.checkpoint;
+      if (page.remaining === 0) break;
+    }
+    expect(everything.length).toBeGreaterThan(300);
+    // Pages of 100; the third request fails as a dropped line does (it is asked while the second page is written).
+    let pulls = 0;
+    const real = globalThis.fetch;
+    const spy = vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+      if (String(input).includes('/api/sync/pull') && ++pulls === 3) throw new TypeError('network down');
+      return real(input, init);
+    });
+    await expect(pullAll(r.token, d, undefined, undefined, 100)).rejects.toThrow('network down');
+    spy.mockRestore();
+    // The two pages fetched are stored, each with its checkpoint; nothing of the third.
+    const stored = async () => (await Promise.all([d.villages, d.households, d.members, d.statuses, d.enrolments].map((t) => t.count()))).reduce((a, b) => a + b, 0);
+    expect(((await d.meta.get('sync'))!.value as { checkpoint: number }).checkpoint).toBe(everything[199]!.seq);
+    expect(await stored()).toBe(200);
+    const progress: [number, number][] = [];
+    expect(await pullAll(r.token, d, (a, b) => progress.push([a, b]), undefined, 100)).toBe(everything.length - 200);
+    expect(await stored()).toBe(everything.length);
+    expect(((await d.meta.get('sync'))!.value as { checkpoint: number }).checkpoint).toBe(everything.at(-1)!.seq);
+    // The bar counts up to what was left, and ends at nothing left.
+    expect(progress.at(-1)).toEqual([everything.length - 200, 0]);
+    expect(progress.every(([a, b], i) => i === 0 || (a > progress[i - 1]![0] && b <= progress[i - 1]![1]))).toBe(true);
+  });
+});
+
+describe('a download into a sealed store', () => {
+  it('seals every pulled row ahead of its transaction, reads back as sent, and keeps a waiting edit on top', async () => {
+    const name = `sealed-pull-${Date.now()}`;
+    const d = new CunyiDb(name, { key: crypto.getRandomValues(new Uint8Array(32)) });
+    const [m, n] = [county.members.find((x) => x.phone)!, county.members[1]!];
+    const h = county.households.find((x) => x.id === m.householdId)!;
+    await d.outbox.add({ id: ulid(), createdAt: new Date().toISOString(), entity: 'member', entityId: n.id, op: 'update', baseRev: 1, data: { phone: '13900001111' } });
+    const aside = await applyPulled(
+      [
+        { entity: 'member', id: m.id, rev: 3, seq: 1, deleted: false, data: m },
+        { entity: 'member', id: n.id, rev: 2, seq: 2, deleted: false, data: n },
+        { entity: 'household', id: h.id, rev: 1, seq: 3, deleted: false, data: h },
+      ],
+      3,
+      d,
+    );
+    expect(aside).toBe(0);
+    const { search, ...row } = (await d.members.get(m.id))!;
+    expect(row).toEqual({ ...m, rev: 3 });
+    expect(search).toContain(`n:${m.name}`);
+    expect((await d.members.get(n.id))!.phone).toBe('13900001111');
+    expect((await d.households.get(h.id))!.address).toBe(h.address);
+    d.close();
+    // As IndexedDB holds them: ids and indexes in the clear, the rest sealed.
+    const raw = new Dexie(name);
+    await raw.open();
+    for (const r of await raw.table('members').toArray()) {
+      expect(r[SEALED]).toBeInstanceOf(Uint8Array);
+      expect(r.name).toBeUndefined();
+      expect(r.phone).toBeUndefined();
+      expect(r.idNumber).toBeUndefined();
+    }
+    expect((await raw.table('households').get(h.id)).address).toBeUndefined();
+    raw.close();
   });
 });
 

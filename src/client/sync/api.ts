@@ -90,7 +90,7 @@ export const api = {
   },
   login: (username: string, password: string, deviceId: string, deviceName: string) =>
     call<LoginResult>('/api/login', { method: 'POST', body: JSON.stringify({ username, password, deviceId, deviceName }) }),
-  pull: (token: string, since: number, limit = 2_000, count = true) => call<PullResponse>(`/api/sync/pull?since=${since}&limit=${limit}${count ? '' : '&count=0'}`, { token }),
+  pull: (token: string, since: number, limit: number, count = true) => call<PullResponse>(`/api/sync/pull?since=${since}&limit=${limit}${count ? '' : '&count=0'}`, { token }),
   push: (token: string, deviceId: string, mutations: Mutation[]) =>
     call<PushResponse>('/api/sync/push', { method: 'POST', token, body: JSON.stringify({ protocol: PROTOCOL_VERSION, deviceId, mutations }) }),
 };

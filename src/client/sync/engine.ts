@@ -7,6 +7,7 @@ import { checkPulled } from '../../model/records.ts';
 import type { Entity, Mutation, PulledRecord } from '../../model/sync.ts';
 import { ulid } from '../../model/ulid.ts';
 import { db, outboxListeners, type CunyiDb, type HouseholdRow, type MemberRow, type OutboxRow } from '../db/schema.ts';
+import { clearFieldsOf, presealRows } from '../db/seal.ts';
 import { householdSearchKeys, memberSearchKeys, searchKeysReady } from '../db/search-keys.ts';
 import { setSyncing } from '../pwa/busy-store.ts';
 import { api, ApiError, OfflineError } from './api.ts';
@@ -63,12 +64,20 @@ export async function getSetAside(d: CunyiDb = db()): Promise<SetAside> {
 const short = (x: unknown) => (typeof x === 'string' ? x.slice(0, 64) : '');
 
 /**
- * Writes a batch of pulled records and the checkpoint in one transaction. Each record is checked
- * against its schema (src/model/records.ts) first: one that fails is set aside (the tablet keeps
- * what it had, the problem is listed in the sync status) and the checkpoint moves on, so a bad
- * record on the server never stops a download. Returns how many were set aside.
+ * A page of pulled records made ready to write, before its transaction opens: every record checked
+ * against its schema, the rows built with their search keys and, in a sealed store, sealed with
+ * Web Crypto (db/seal.ts presealRows: off the main thread, and the same bytes as the middleware's).
+ * Nothing here reads the store, so a page can be prepared while the one before it is written.
  */
-export async function applyPulled(pulled: readonly unknown[], checkpoint: number, d: CunyiDb = db()): Promise<number> {
+export interface PreparedPage {
+  records: PulledRecord[];
+  bad: SetAsideRecord[];
+  /** By record (`entity:id`): its row as stored when nothing on this tablet changes it (sealed in a sealed store). */
+  rows: Map<string, Record<string, unknown>>;
+  checkpoint: number;
+}
+
+export async function preparePulled(pulled: readonly unknown[], checkpoint: number, d: CunyiDb = db()): Promise<PreparedPage> {
   await searchKeysReady();
   const at = new Date().toISOString();
   const records: PulledRecord[] = [];
@@ -79,6 +88,39 @@ export async function applyPulled(pulled: readonly unknown[], checkpoint: number
     if (problem) bad.push({ entity: short(r?.entity), id: short(r?.id), seq: typeof r?.seq === 'number' ? r.seq : null, path: problem.path, message: problem.message, at });
     else records.push(raw as PulledRecord);
   }
+  // Filings keep this tablet's own state (read in the transaction), so they are built there.
+  const byTable = new Map<string, { keys: string[]; rows: Record<string, unknown>[] }>();
+  for (const r of records) {
+    if (r.deleted || r.data === null || r.entity === 'filing') continue;
+    const name = TABLE[r.entity];
+    const t = byTable.get(name) ?? { keys: [], rows: [] };
+    t.keys.push(`${r.entity}:${r.id}`);
+    t.rows.push(withKeys(r.entity, { ...r.data, rev: r.rev }));
+    byTable.set(name, t);
+  }
+  const key = await d.photoKey();
+  const rows = new Map<string, Record<string, unknown>>();
+  await Promise.all(
+    [...byTable].map(async ([name, t]) => {
+      let ready = t.rows;
+      if (key) {
+        const table = d.table(name);
+        ready = await presealRows(key, t.rows, clearFieldsOf(table.schema.primKey.keyPath, table.schema.indexes.map((i) => i.keyPath)));
+      }
+      ready.forEach((row, i) => rows.set(t.keys[i]!, row));
+    }),
+  );
+  return { records, bad, rows, checkpoint };
+}
+
+/**
+ * Writes a prepared page and its checkpoint in one transaction, one bulk write per table. A record
+ * with edits still waiting in the outbox, deleted here and not yet at the county, or a filing, is
+ * built again from the county's data in the transaction (the middleware seals it); every other row
+ * goes as prepared. Returns how many records were set aside.
+ */
+export async function writePulled(page: PreparedPage, d: CunyiDb = db()): Promise<number> {
+  const { records, bad, rows, checkpoint } = page;
   const tables = [...new Set(records.map((r) => TABLE[r.entity]))].map((n) => d.table(n));
   await d.transaction('rw', [...tables, d.outbox, d.meta], async () => {
     const queued = (await d.outbox.toArray()).filter((o) => o.entity !== 'filing' && (pending(o) || o.op === 'delete'));
@@ -109,25 +151,40 @@ export async function applyPulled(pulled: readonly unknown[], checkpoint: number
         deletes.set(name, [...(deletes.get(name) ?? []), r.id]);
         continue;
       }
-      if (deletedHere.has(`${r.entity}:${r.id}`)) continue;
-      let row: Record<string, unknown> = { ...r.data, rev: r.rev };
-      for (const data of edits.get(r.id) ?? []) row = { ...row, ...data };
-      if (r.entity === 'filing') {
-        // The county's record, with this tablet's own state (a correction being edited, a queued resubmission) kept.
-        const mine = mineById.get(r.id);
-        if (mine && (mine.rev ?? 0) > r.rev) continue;
-        if (mine?.local) row.local = mine.local;
+      const key = `${r.entity}:${r.id}`;
+      if (deletedHere.has(key)) continue;
+      let row = edits.has(r.id) ? undefined : rows.get(key);
+      if (!row) {
+        row = { ...r.data, rev: r.rev };
+        for (const data of edits.get(r.id) ?? []) row = { ...row, ...data };
+        if (r.entity === 'filing') {
+          // The county's record, with this tablet's own state (a correction being edited, a queued resubmission) kept.
+          const mine = mineById.get(r.id);
+          if (mine && (mine.rev ?? 0) > r.rev) continue;
+          if (mine?.local) row.local = mine.local;
+        }
+        row = withKeys(r.entity, row);
       }
       const list = puts.get(name) ?? [];
-      list.push(withKeys(r.entity, row));
+      list.push(row);
       puts.set(name, list);
     }
     for (const [name, ids] of deletes) await d.table(name).bulkDelete(ids);
-    for (const [name, rows] of puts) await d.table(name).bulkPut(rows);
+    for (const [name, list] of puts) await d.table(name).bulkPut(list);
     const state = ((await d.meta.get('sync'))?.value ?? {}) as Record<string, unknown>;
     await d.meta.put({ key: 'sync', value: { ...state, checkpoint } });
   });
   return bad.length;
+}
+
+/**
+ * Writes a batch of pulled records and the checkpoint in one transaction. Each record is checked
+ * against its schema (src/model/records.ts) first: one that fails is set aside (the tablet keeps
+ * what it had, the problem is listed in the sync status) and the checkpoint moves on, so a bad
+ * record on the server never stops a download. Returns how many were set aside.
+ */
+export async function applyPulled(pulled: readonly unknown[], checkpoint: number, d: CunyiDb = db()): Promise<number> {
+  return writePulled(await preparePulled(pulled, checkpoint, d), d);
 }
 
 export interface SyncOutcome {
@@ -226,26 +283,63 @@ async function pushAll(token: string, device: string, d: CunyiDb, out: SyncOutco
   }
 }
 
-/** Pulls until nothing is left; `onProgress(received, remaining)` drives the first download's bar. */
-export async function pullAll(token: string, d: CunyiDb, onProgress?: (received: number, remaining: number) => void, out?: SyncOutcome): Promise<number> {
+/**
+ * Records a pull asks for at once (the county serves at most 10,000): a first download of a
+ * 100,000-member county is some thirty pages, each one transaction, rather than 150 of 2,000.
+ */
+export const PULL_PAGE = 10_000;
+
+/**
+ * User-timing entries of each page of a download (fetched and parsed, prepared, written), which
+ * npm run bench:download reads; cleared when a download starts, so they never pile up.
+ */
+const MEASURES = ['cunyi:pull-fetch', 'cunyi:pull-prepare', 'cunyi:pull-write'] as const;
+const measure = (name: (typeof MEASURES)[number], start: number) => performance.measure(name, { start });
+
+/**
+ * Pulls until nothing is left; `onProgress(received, remaining)` drives the first download's bar.
+ * Pipelined: while one page is written, the next is fetched, parsed, checked and sealed, so the
+ * line, the main thread and IndexedDB work at the same time. Each page is still written with its
+ * checkpoint in one transaction, in order, so a download cut off anywhere resumes from the last
+ * page stored. `pageSize` is for tests.
+ */
+export async function pullAll(token: string, d: CunyiDb, onProgress?: (received: number, remaining: number) => void, out?: SyncOutcome, pageSize = PULL_PAGE): Promise<number> {
+  for (const m of MEASURES) performance.clearMeasures(m);
   let { checkpoint } = await getSyncState(d);
   let received = 0;
   // What is left is counted once, on the first page; after that the bar counts down from it.
   let total: number | null = null;
+  const fetchPage = async (since: number, count: boolean) => {
+    const t0 = performance.now();
+    const r = await api.pull(token, since, pageSize, count);
+    if (!r || !Array.isArray(r.records) || !Number.isSafeInteger(r.checkpoint) || r.checkpoint < since) throw new ApiError(502, 'bad-answer', 'the county server answered the pull with something else than records');
+    measure('cunyi:pull-fetch', t0);
+    const t1 = performance.now();
+    const page = await preparePulled(r.records, r.checkpoint, d);
+    measure('cunyi:pull-prepare', t1);
+    return { page, received: r.records.length, remaining: Number(r.remaining) };
+  };
+  let next = fetchPage(checkpoint, true);
   for (;;) {
-    const r = await api.pull(token, checkpoint, 2_000, total === null);
-    if (!r || !Array.isArray(r.records) || !Number.isSafeInteger(r.checkpoint) || r.checkpoint < checkpoint) throw new ApiError(502, 'bad-answer', 'the county server answered the pull with something else than records');
-    const aside = await applyPulled(r.records, r.checkpoint, d);
+    const r = await next;
+    const last = r.remaining === 0 || r.received === 0;
+    if (!last) {
+      next = fetchPage(r.page.checkpoint, false);
+      // Settled when awaited on the next turn; a failure while this page is written must not go unhandled.
+      next.catch(() => {});
+    }
+    const t0 = performance.now();
+    const aside = await writePulled(r.page, d);
+    measure('cunyi:pull-write', t0);
     if (out) out.setAside += aside;
-    received += r.records.length;
-    checkpoint = r.checkpoint;
-    const remaining = Number(r.remaining);
-    if (total === null && remaining >= 0) total = received + remaining;
-    if (remaining === 0 || r.records.length === 0) {
+    received += r.received;
+    checkpoint = r.page.checkpoint;
+    if (total === null && r.remaining >= 0) total = received + r.remaining;
+    if (last) {
       onProgress?.(received, 0);
       return received;
     }
-    onProgress?.(received, remaining > 0 ? remaining : Math.max(1, (total ?? received) - received));
+    onProgress?.(received, r.remaining > 0 ? r.remaining : Math.max(1, (total ?? received) - received));
   }
 }
 
