@@ -37,6 +37,8 @@ import { ROOT } from '../helpers.ts';
 import { launch, tabletContext, typePin, waitForServiceWorker } from '../e2e/harness.ts';
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 10_000);
+/** PouchDB's batch sizes to run (BENCH_POUCH=100 alone shortens a run of 100,000 members by minutes). */
+const BATCHES = (process.env.BENCH_POUCH ?? '100,1000').split(',').map(Number);
 const H = { 'x-cunyi-protocol': String(PROTOCOL_VERSION), 'content-type': 'application/json' };
 const PASSWORD = 'bench-download-pw';
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -45,6 +47,7 @@ const kb = (b: number) => `${fmt(b / 1024)} KB`;
 const TIMEOUT_MS = Math.max(300_000, MEMBERS * 12);
 
 if (!Number.isInteger(MEMBERS) || MEMBERS < 100) throw new Error('BENCH_MEMBERS must be a whole number ≥ 100');
+if (!BATCHES.includes(100) || BATCHES.some((b) => !Number.isInteger(b) || b < 1)) throw new Error('BENCH_POUCH lists batch sizes, 100 among them (the target is against it)');
 
 /** A TCP proxy on 127.0.0.1 that counts the bytes each way: what the browser received is the wire. */
 async function countingProxy(target: number) {
@@ -165,9 +168,14 @@ try {
     const d = api.db();
     let stored = 0;
     for (const t of ['villages', 'households', 'members', 'statuses', 'enrolments', 'visits', 'ledger', 'filings', 'followups', 'contracts']) stored += await d.table(t).count();
-    const sum = (name: string) => performance.getEntriesByName(name).reduce((s, e) => s + e.duration, 0);
-    const n = (name: string) => performance.getEntriesByName(name).length;
-    return { stored, sealed: d.key !== null, apply: sum('cunyi:pull-apply'), fetch: sum('cunyi:pull-fetch'), pages: n('cunyi:pull-apply'), prepare: sum('cunyi:pull-prepare'), write: sum('cunyi:pull-write') };
+    const entries = (name: string) => performance.getEntriesByName(name);
+    const sum = (name: string) => entries(name).reduce((s, e) => s + e.duration, 0);
+    const end = (e: PerformanceEntry) => e.startTime + e.duration;
+    // Applying, as it runs: from the first page in hand to the last one stored (the next page is fetched and prepared meanwhile).
+    const fetched = entries('cunyi:pull-fetch');
+    const written = entries('cunyi:pull-write');
+    const elapsed = written.length && fetched.length ? end(written.at(-1)!) - end(fetched[0]!) : 0;
+    return { stored, sealed: d.key !== null, pages: written.length, fetch: sum('cunyi:pull-fetch'), prepare: sum('cunyi:pull-prepare'), write: sum('cunyi:pull-write'), elapsed };
   });
   await tab.close();
 
@@ -175,7 +183,7 @@ try {
   const bench = await context.newPage();
   await bench.goto(`${sideUrl}/bench.html`);
   const pouch: { batch: number; ms: number; docs: number; down: number; up: number }[] = [];
-  for (const batch of [100, 1_000]) {
+  for (const batch of BATCHES) {
     sideProxy.reset();
     const r = await bench.evaluate(
       async ({ batch }) => {
@@ -244,19 +252,19 @@ try {
   const n = records.length;
   const rate = (ms: number) => `${fmt(n / (ms / 1000))} records/s`;
   const p100 = pouch.find((p) => p.batch === 100)!;
-  const p1000 = pouch.find((p) => p.batch === 1_000)!;
-  const applyMs = appIn.apply;
+  const p1000 = pouch.find((p) => p.batch === 1_000);
+  const applyMs = appIn.elapsed;
   const gz = gzipSync(recordsJson).length;
   console.log(`first download benchmark, headless Chromium ${browser.version()}, ${fmt(MEMBERS)} members, ${fmt(n)} records (${kb(recordsJson.length)} as JSON, ${kb(gz)} gzipped); setup ${fmt(setupMs / 1000, 1)} s`);
   console.log(`app (sign-in PIN confirmed → last record stored, village list shown): ${fmt(appMs / 1000, 2)} s, ${rate(appMs)} · ${fmt(appIn.stored)} rows stored${appIn.sealed ? ', sealed' : ''} · ${appIn.pages} pages · on the wire ${kb(appWire.down)} down, ${kb(appWire.up)} up`);
-  console.log(`  of which applying (schema checks, search keys, sealing, IndexedDB): ${fmt(applyMs)} ms, ${rate(applyMs)} (preparing ${fmt(appIn.prepare)} ms, writing ${fmt(appIn.write)} ms); fetching and parsing ${fmt(appIn.fetch)} ms (overlapping the writes)`);
+  console.log(`  applying (schema checks, search keys, sealing, IndexedDB), from the first page in hand to the last stored: ${fmt(applyMs)} ms, ${rate(applyMs)}; the work summed over pages: preparing ${fmt(appIn.prepare)} ms + writing ${fmt(appIn.write)} ms = ${rate(appIn.prepare + appIn.write)}; fetching and parsing ${fmt(appIn.fetch)} ms, overlapping the writes after the first page`);
   for (const p of pouch) console.log(`PouchDB 9, batch_size ${fmt(p.batch)}: ${fmt(p.ms / 1000, 2)} s, ${rate(p.ms)} · ${fmt(p.docs)} documents · on the wire ${kb(p.down)} down, ${kb(p.up)} up`);
   console.log(`raw IndexedDB, one transaction, same rows and indexes, in the clear: ${fmt(raw.ms)} ms, ${rate(raw.ms)}`);
   const faster = p100.ms / appMs;
   const ofRaw = raw.ms / applyMs;
-  console.log(`app / PouchDB: ${fmt(faster, 1)}× faster than batch 100, ${fmt(p1000.ms / appMs, 1)}× than batch 1,000 (target ≥ 5× batch 100: ${faster >= 5 ? 'met' : 'NOT met'})`);
-  console.log(`applying / raw IndexedDB: ${fmt(ofRaw * 100)}% (target ≥ 80%: ${ofRaw >= 0.8 ? 'met' : 'NOT met'})`);
-  console.log(`bytes on the wire, app / PouchDB batch 100: ${fmt((appWire.down / p100.down) * 100)}% (target ≤ 100%: ${appWire.down <= p100.down ? 'met' : 'NOT met'}); / batch 1,000: ${fmt((appWire.down / p1000.down) * 100)}%`);
+  console.log(`app / PouchDB: ${fmt(faster, 1)}× faster than batch 100${p1000 ? `, ${fmt(p1000.ms / appMs, 1)}× than batch 1,000` : ''} (target ≥ 5× batch 100: ${faster >= 5 ? 'met' : 'NOT met'})`);
+  console.log(`applying / raw IndexedDB: ${fmt(ofRaw * 100)}% (target ≥ 80%: ${ofRaw >= 0.8 ? 'met' : 'NOT met'}); the work summed, not overlapped: ${fmt((raw.ms / (appIn.prepare + appIn.write)) * 100)}%`);
+  console.log(`bytes on the wire, app / PouchDB batch 100: ${fmt((appWire.down / p100.down) * 100)}% (target ≤ 100%: ${appWire.down <= p100.down ? 'met' : 'NOT met'})${p1000 ? `; / batch 1,000: ${fmt((appWire.down / p1000.down) * 100)}%` : ''}`);
   if (MEMBERS >= 100_000) console.log(`${fmt(MEMBERS)} members in ${fmt(appMs / 1000, 1)} s (target < 60 s: ${appMs < 60_000 ? 'met' : 'NOT met'})`);
   else console.log('100,000 members in under 60 s: run with BENCH_MEMBERS=100000');
   if (appIn.stored !== n) throw new Error(`the app stored ${appIn.stored} rows of ${n} records`);
