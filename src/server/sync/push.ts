@@ -83,7 +83,6 @@ class Batch {
   constructor(
     readonly trx: Trx,
     private readonly p: Principal,
-    private readonly seqs: Seqs,
   ) {}
 
   /** The device the push comes from. */
@@ -139,8 +138,14 @@ class Batch {
     return this.rows.get(k) ?? undefined;
   }
 
+  /**
+   * The sequence number of a row written: none yet. Rows take theirs when flushed, together, so the
+   * counter row — one for the whole database, whose lock orders the commits (nextSeq) — is held only
+   * from the flush to the commit, not through the push's reads and checks: with many devices at
+   * once (a province's), pushes wait on it for their writes only.
+   */
   seq(): number {
-    return this.seqs.take();
+    return 0;
   }
 
   storedResult(id: string, hash: string): MutationResult | null {
@@ -170,8 +175,14 @@ class Batch {
 
   /** Writes what was kept: one statement per table and 500 rows, updates one by one. */
   async flush(): Promise<void> {
+    const dirty = [...this.dirty.values()];
+    if (dirty.length) {
+      let seq = await nextSeq(this.trx, dirty.length);
+      // In the order the mutations first wrote them (a record written twice keeps its place).
+      for (const d of dirty) d.row.seq = seq++;
+    }
     const inserts: Row[] = [];
-    for (const { row, isNew } of this.dirty.values()) {
+    for (const { row, isNew } of dirty) {
       if (isNew) inserts.push(row);
       else {
         const { entity, id, county_code, ...rest } = row;
@@ -191,35 +202,6 @@ class Batch {
     this.changes = [];
     this.conflicts = [];
     this.results = [];
-  }
-}
-
-/**
- * Sequence numbers reserved for one push before its first savepoint, so that rolling a savepoint
- * back never returns numbers to the counter that this push has handed out already. Numbers a
- * rolled-back attempt used are handed out again (their rows are gone with it).
- */
-class Seqs {
-  private next = 0;
-  private end = 0;
-  private constructor() {}
-  static async reserve(trx: Trx, n: number): Promise<Seqs> {
-    const s = new Seqs();
-    if (n > 0) {
-      s.next = await nextSeq(trx, n);
-      s.end = s.next + n;
-    }
-    return s;
-  }
-  take(): number {
-    if (this.next >= this.end) throw new Error('push: more records written than mutations sent');
-    return this.next++;
-  }
-  mark(): number {
-    return this.next;
-  }
-  rewind(to: number): void {
-    this.next = to;
   }
 }
 
@@ -453,12 +435,10 @@ export async function push(db: Kysely<Tables>, p: Principal, mutations: readonly
       results.push({ raw, id, hash: contentHash(raw) });
     }
     const items = results.filter((r): r is Item => 'raw' in r);
-    const seqs = await Seqs.reserve(trx, items.length);
-    const start = seqs.mark();
     let done: Map<Item, MutationResult> | null = new Map();
     await sql`savepoint batch`.execute(trx);
     try {
-      const b = new Batch(trx, p, seqs);
+      const b = new Batch(trx, p);
       await b.prefetch(items.map((i) => i.raw));
       for (const it of items) done.set(it, await applyOnce(b, p, it.raw, it.id, it.hash));
       await b.flush();
@@ -467,12 +447,11 @@ export async function push(db: Kysely<Tables>, p: Principal, mutations: readonly
       if (isStorageFull(e)) throw new StorageFullError('storage full');
       await sql`rollback to savepoint batch`.execute(trx);
       await sql`release savepoint batch`.execute(trx);
-      seqs.rewind(start);
       done = null;
     }
     if (done === null) {
       done = new Map();
-      for (const it of items) done.set(it, await applyAlone(trx, p, seqs, it, log));
+      for (const it of items) done.set(it, await applyAlone(trx, p, it, log));
     }
     const out = results.map((r) => ('raw' in r ? done.get(r)! : r));
     await trx.commit().execute();
@@ -485,12 +464,11 @@ export async function push(db: Kysely<Tables>, p: Principal, mutations: readonly
 }
 
 /** One mutation in a savepoint of its own, tried twice, else stored as `failed`. */
-async function applyAlone(trx: Trx, p: Principal, seqs: Seqs, it: Item, log?: (msg: string, err: unknown) => void): Promise<MutationResult> {
+async function applyAlone(trx: Trx, p: Principal, it: Item, log?: (msg: string, err: unknown) => void): Promise<MutationResult> {
   for (let attempt = 0; attempt < 2; attempt++) {
-    const mark = seqs.mark();
     await sql`savepoint m`.execute(trx);
     try {
-      const b = new Batch(trx, p, seqs);
+      const b = new Batch(trx, p);
       await b.prefetch([it.raw]);
       const result = await applyOnce(b, p, it.raw, it.id, it.hash);
       await b.flush();
@@ -500,11 +478,10 @@ async function applyAlone(trx: Trx, p: Principal, seqs: Seqs, it: Item, log?: (m
       if (isStorageFull(e)) throw new StorageFullError('storage full');
       await sql`rollback to savepoint m`.execute(trx);
       await sql`release savepoint m`.execute(trx);
-      seqs.rewind(mark);
       if (attempt === 1) log?.(`push: mutation ${it.id} (${String(it.raw.entity)} ${String(it.raw.op)}) failed`, e);
     }
   }
-  const b = new Batch(trx, p, seqs);
+  const b = new Batch(trx, p);
   const result = FAILED(it.id);
   b.keep(it.id, it.hash, result);
   await b.flush();
