@@ -14,12 +14,16 @@ export function provinceCountyCode(k: number): string {
   return `14${String(10 + Math.floor(k / 20)).padStart(2, '0')}${String(1 + (k % 20)).padStart(2, '0')}`;
 }
 
-/** `template` as county `code`, its ids the k-th variant (three characters of their random part). */
+/** The k-th county's variant of an id: three characters of its random part say k. */
+export function idInCounty(id: string, k: number): string {
+  return `${id.slice(0, 10)}${BASE32[(k >> 10) & 31]!}${BASE32[(k >> 5) & 31]!}${BASE32[k & 31]!}${id.slice(13)}`;
+}
+
+/** `template` as county `code`, its ids the k-th variant. */
 export function asCounty(template: DemoCounty, code: string, k: number): DemoCounty {
-  const tag = BASE32[(k >> 10) & 31]! + BASE32[(k >> 5) & 31]! + BASE32[k & 31]!;
   const from = template.county.code;
   const text = JSON.stringify(template)
-    .replace(ULID, (_, id: string) => `"${id.slice(0, 10)}${tag}${id.slice(13)}"`)
+    .replace(ULID, (_, id: string) => `"${idInCounty(id, k)}"`)
     .replace(new RegExp(`"(code|countyCode|townshipCode)":"${from}`, 'g'), `"$1":"${code}`);
   return JSON.parse(text) as DemoCounty;
 }
