@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ENTITIES, MIN_CLIENT_PROTOCOL, MIN_PUSH_PROTOCOL, PROTOCOL_VERSION, type Entity } from '../model/sync.ts';
 import { isUlid } from '../model/ulid.ts';
-import { authenticate, AuthError, DEFAULT_LOCKOUT, deviceKey, inJurisdiction, login, USERNAME, type LockoutPolicy, type Principal } from './auth.ts';
+import { authenticate, AuthError, DEFAULT_LOCKOUT, deviceKey, login, USERNAME, type LockoutPolicy, type Principal } from './auth.ts';
 import { isStorageFull, type ServerDb } from './db.ts';
 import { actOnFiling, DEFAULT_UPLOAD_LIMITS, filingDocument, visitPhoto, filingDetail, HttpError, listFilings, putChunk, uploadStatus, type ListQuery, type UploadLimits } from './filings.ts';
 import { jsonDepthWithin, MAX_JSON_DEPTH } from './json.ts';
@@ -22,7 +22,7 @@ import { adminRoutes } from './admin.ts';
 import { attachment, enrolmentsRequest, filingsRequest, IMPORT_LIMIT, importRequest, importsRequest, ledgerRequest, rosterRequest, templateXlsx } from './import/http.ts';
 import { loggerOptions } from './logging.ts';
 import { startMaintenance } from './maintenance.ts';
-import { pull, push, recordHistory, StorageFullError } from './sync/index.ts';
+import { historyFor, pull, push, StorageFullError } from './sync/index.ts';
 
 /** Sign-in throttling: requests a client address and a username may make, and the lockout. */
 export interface LoginLimits {
@@ -311,9 +311,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (!(ENTITIES as readonly string[]).includes(name)) throw new HttpError(404, 'not-found', `no kind of record "${name.slice(0, 40)}"`, 'entity');
     const entity = name as Entity;
     const id = idParam(req);
-    const row = await db.selectFrom('records').select(['village_code']).where('entity', '=', entity).where('id', '=', id).executeTakeFirst();
-    if (!row || !inJurisdiction(p, row.village_code)) throw new HttpError(404, 'not-found', `no ${entity} ${id}`);
-    return { entity, id, changes: await recordHistory(db, entity, id) };
+    const changes = await historyFor(db, p, entity, id);
+    if (!changes) throw new HttpError(404, 'not-found', `no ${entity} ${id}`);
+    return { entity, id, changes };
   });
 
   app.get('/api/filings/:id/documents/:sha256', async (req, reply) => {

@@ -17,7 +17,7 @@ import type { Principal } from '../../src/server/auth.ts';
 import { dashboardReport, figureList } from '../../src/server/dashboard.ts';
 import type { Tables } from '../../src/server/db.ts';
 import { filingDetail, listFilings } from '../../src/server/filings.ts';
-import { importCounty, pull, push } from '../../src/server/sync/index.ts';
+import { historyFor, importCounty, pull, push } from '../../src/server/sync/index.ts';
 import { freshDb, PG_PRESENT } from './backends.ts';
 import { asCounty } from './province.ts';
 
@@ -110,6 +110,19 @@ describe.runIf(PG_PRESENT)('plans on a province of counties (PostgreSQL)', () =>
       const p = as('village-doctor', area);
       const m = { id: ulid(), entity: 'member' as const, entityId: member.id, op: 'update' as const, baseRev: 1, data: { phone: '13900000003' }, createdAt: new Date().toISOString() };
       expectScoped(await plansOf((db) => push(db, p, [m])), areas.county, true);
+    });
+
+    it(`a record's history for a ${level}'s reviewer stays in the county, by key`, async () => {
+      const p = as('township-reviewer', area);
+      expectScoped(
+        await plansOf(async (db) => {
+          expect((await historyFor(db, p, 'member', member.id))?.[0]?.op).toBe('import');
+        }),
+        areas.county,
+        true,
+      );
+      // Another county's reviewer is told of no such record.
+      expect(await historyFor(sdb.db, as('township-reviewer', '610322'), 'member', member.id)).toBeNull();
     });
 
     it(`review queue and a filing's detail of a ${level} stay in the county${indexed ? ', through an index' : ''}`, async () => {

@@ -4,7 +4,7 @@
  */
 import type { Insertable, Kysely, Transaction } from 'kysely';
 import { ulid } from '../../model/ulid.ts';
-import type { Principal } from '../auth.ts';
+import { inCounties, inJurisdiction, type Principal } from '../auth.ts';
 import type { Tables } from '../db.ts';
 
 export interface RecordChange {
@@ -61,4 +61,15 @@ export async function recordHistory(db: Kysely<Tables>, entity: string, entityId
   if (county !== undefined) q = q.where('county_code', '=', county);
   const rows = await q.orderBy('rev').orderBy('id').execute();
   return rows.map((r) => ({ rev: r.rev, op: r.op, fields: JSON.parse(r.fields) as string[], username: r.username, role: r.role, deviceId: r.device_id, mutationId: r.mutation_id, at: r.at }));
+}
+
+/**
+ * A record's history for a user whose jurisdiction holds the record, or null (no such record, or
+ * not theirs). The record is looked up in the user's counties only, and its history in its own
+ * county, so on a province's database one county's partitions are read.
+ */
+export async function historyFor(db: Kysely<Tables>, p: Principal, entity: string, entityId: string): Promise<HistoryEntry[] | null> {
+  const row = await db.selectFrom('records').select(['village_code', 'county_code']).where('entity', '=', entity).where('id', '=', entityId).where(inCounties(p)).executeTakeFirst();
+  if (!row || !inJurisdiction(p, row.village_code)) return null;
+  return recordHistory(db, entity, entityId, row.county_code);
 }

@@ -2,4 +2,4 @@
 export { push, contentHash, StorageFullError } from './push.ts';
 export { pull } from './pull.ts';
 export { importCounty, ImportError, SYSTEM, writeRecords, type CountyData, type RecordWrite } from './import.ts';
-export { recordHistory, type HistoryEntry } from './history.ts';
+export { historyFor, recordHistory, type HistoryEntry } from './history.ts';
